@@ -1,0 +1,14 @@
+package dev.chitchat.clock;
+
+/** Which leg of a unary RPC a send or receive event belongs to. */
+public enum Leg {
+  /** The request, from caller to callee. */
+  REQUEST,
+  /** The response or error status, from callee to caller. */
+  RESPONSE;
+
+  /** The lower-case name used in the JSON Lines logs. */
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

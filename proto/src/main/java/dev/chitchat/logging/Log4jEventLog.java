@@ -1,0 +1,70 @@
+package dev.chitchat.logging;
+
+import dev.chitchat.clock.ClockEvent;
+import dev.chitchat.clock.EventDetails;
+import dev.chitchat.clock.EventLog;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.message.MapMessage;
+
+/**
+ * Writes every clock event twice through log4j2: as one JSON object to the logger {@value
+ * #JSON_LOGGER} (which {@link LogSetup} sends to the process's JSON Lines file) and as one
+ * human-readable line to the logger {@value #CONSOLE_LOGGER} (the console). The JSON schema is in
+ * {@code docs/log-format.md}; {@link EventLogReader} reads it back.
+ *
+ * <p>Thread-safe. Called by {@link dev.chitchat.clock.LamportClock} under its lock, so the lines reach
+ * each appender in tick order.
+ */
+public final class Log4jEventLog implements EventLog {
+
+  /** The logger that carries the JSON Lines events. */
+  public static final String JSON_LOGGER = "chitchat.events.json";
+
+  /** The logger that carries the human-readable event lines. */
+  public static final String CONSOLE_LOGGER = "chitchat.events.console";
+
+  private final Logger json = LogManager.getLogger(JSON_LOGGER);
+  private final Logger console = LogManager.getLogger(CONSOLE_LOGGER);
+
+  @Override
+  public void record(ClockEvent event) {
+    if (json.isInfoEnabled()) {
+      json.info(toMessage(event));
+    }
+    if (console.isInfoEnabled()) {
+      console.info(HumanFormat.line(event));
+    }
+  }
+
+  /** The JSON fields of one event; absent fields are left out. */
+  static MapMessage<?, Object> toMessage(ClockEvent event) {
+    EventDetails d = event.details();
+    MapMessage<?, Object> m = new MapMessage<>();
+    m.with(LogFields.PROCESS, event.process());
+    m.with(LogFields.LAMPORT, event.lamport());
+    m.with(LogFields.KIND, d.kind().wireName());
+    putIfPresent(m, LogFields.RPC, d.rpc());
+    if (d.leg() != null) {
+      m.with(LogFields.LEG, d.leg().wireName());
+    }
+    putIfPresent(m, LogFields.CALL_ID, d.callId());
+    putIfPresent(m, LogFields.PEER, d.peer());
+    putIfPresent(m, LogFields.ACTION, d.action());
+    if (d.seq() != null) {
+      m.with(LogFields.SEQ, d.seq().longValue());
+    }
+    putIfPresent(m, LogFields.STATUS, d.status());
+    if (event.messageLamport() != null) {
+      m.with(LogFields.MESSAGE_LAMPORT, event.messageLamport().longValue());
+    }
+    putIfPresent(m, LogFields.TEXT, d.text());
+    return m;
+  }
+
+  private static void putIfPresent(MapMessage<?, Object> m, String key, String value) {
+    if (value != null) {
+      m.with(key, value);
+    }
+  }
+}
