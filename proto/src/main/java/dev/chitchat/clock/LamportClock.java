@@ -64,6 +64,22 @@ public final class LamportClock {
   }
 
   /**
+   * Ticks for a local action whose description depends on its own timestamp (e.g. the announcement
+   * "Participant Alex joined Chitty-Chat at Lamport time 5"): {@code L := L + 1}, and records the
+   * event that {@code detailsAt} makes for the new timestamp, in one atomic step.
+   *
+   * @param detailsAt called once, under the clock's lock, with the new timestamp; must not call back
+   *     into the clock
+   * @return the new timestamp
+   */
+  public synchronized long tick(java.util.function.LongFunction<EventDetails> detailsAt) {
+    if (time >= MAX_TIME) {
+      throw new IllegalStateException("Lamport clock of " + process + " reached its maximum");
+    }
+    return advance(time, null, detailsAt.apply(time + 1));
+  }
+
+  /**
    * Ticks for a receive: {@code L := max(L, messageTime) + 1}, and records the event.
    *
    * @param messageTime the timestamp the received message carried, 0 to {@link #MAX_TIME} - 1

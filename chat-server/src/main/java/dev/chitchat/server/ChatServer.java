@@ -1,0 +1,113 @@
+package dev.chitchat.server;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.chitchat.clock.LamportClock;
+import dev.chitchat.rpc.ClockServerInterceptor;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The Chitty-Chat server process: serves {@code ChatServer} (Join, Publish, Leave) and calls back
+ * every participant's {@code Broadcast}. Lifecycle as in grpc-java's examples: {@link #start}, then
+ * {@link #blockUntilShutdown}; {@link #stop} (also run by the command line's shutdown hook) stops
+ * taking calls and waits up to 5 s for calls in progress.
+ *
+ * <p>The transport is injected: {@code Grpc.newServerBuilderForPort} for TCP, an in-process builder
+ * in tests, with a matching {@link ParticipantDialer}. Thread-safe.
+ */
+public final class ChatServer {
+
+  private static final Logger LOG = LogManager.getLogger(ChatServer.class);
+
+  private final ServerConfig config;
+  private final LamportClock clock;
+  private final Server server;
+  private final ChatRoom room;
+  private final ExecutorService executor;
+  private final ScheduledExecutorService scheduler;
+
+  /**
+   * @param config ports, deadlines and limits
+   * @param clock the server's Lamport clock, which logs every tick
+   * @param serverBuilder the transport to serve on (its port is the config's)
+   * @param dialer how to reach participants; given the executor for the channels' callbacks
+   */
+  public ChatServer(
+      ServerConfig config,
+      LamportClock clock,
+      ServerBuilder<?> serverBuilder,
+      Function<java.util.concurrent.Executor, ParticipantDialer> dialer) {
+    this.config = config;
+    this.clock = clock;
+    this.executor =
+        Executors.newFixedThreadPool(
+            2, new ThreadFactoryBuilder().setNameFormat("chat-server-%d").setDaemon(true).build());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            new ThreadFactoryBuilder().setNameFormat("chat-retry-%d").setDaemon(true).build());
+    this.room = new ChatRoom(clock, dialer.apply(executor), scheduler, config.linkSettings());
+    this.server =
+        serverBuilder
+            .executor(executor)
+            .maxInboundMessageSize(config.maxRequestBytes())
+            .maxInboundMetadataSize(8 * 1024)
+            .addService(ServerInterceptors.intercept(new ChatService(room), new ClockServerInterceptor(clock)))
+            .build();
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @throws IOException if the port cannot be bound (e.g. it is in use)
+   */
+  public ChatServer start() throws IOException {
+    server.start();
+    LOG.info("Chitty-Chat server listening on port {} (process {})", server.getPort(), clock.process());
+    return this;
+  }
+
+  /** The port the server listens on (the chosen one when the config said 0), or -1 in-process. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The server's Lamport clock. */
+  public LamportClock clock() {
+    return clock;
+  }
+
+  /** Names of the current participants, in joining order. */
+  public java.util.List<String> participants() {
+    return room.participants();
+  }
+
+  /** Stops taking calls, waits up to 5 s for calls in progress, and closes every participant link. */
+  public void stop() throws InterruptedException {
+    server.shutdown();
+    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    room.closeAll();
+    scheduler.shutdownNow();
+    executor.shutdown();
+    executor.awaitTermination(2, TimeUnit.SECONDS);
+  }
+
+  /** Blocks until the server has stopped. */
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  ServerConfig config() {
+    return config;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.chitchat.server;
+
+import dev.chitchat.proto.ChatServerGrpc;
+import dev.chitchat.proto.JoinRequest;
+import dev.chitchat.proto.JoinResponse;
+import dev.chitchat.proto.LeaveRequest;
+import dev.chitchat.proto.LeaveResponse;
+import dev.chitchat.proto.PublishRequest;
+import dev.chitchat.proto.PublishResponse;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * The {@code ChatServer} gRPC service: turns each call into an attempted action of the {@link
+ * ChatRoom} and its outcome into a response or an error {@link io.grpc.Status} with a human-readable
+ * description. The statuses are listed in {@code chitchat.proto}. Handlers never block.
+ * Thread-safe.
+ */
+final class ChatService extends ChatServerGrpc.ChatServerImplBase {
+
+  private final ChatRoom room;
+
+  ChatService(ChatRoom room) {
+    this.room = room;
+  }
+
+  @Override
+  public void join(JoinRequest request, StreamObserver<JoinResponse> responses) {
+    Outcome outcome =
+        room.join(
+            request.getName(),
+            request.getPort(),
+            request.getCallbackSecret(),
+            CallInfo.current("Join"));
+    if (outcome.isRefused()) {
+      responses.onError(outcome.refusal().asRuntimeException());
+      return;
+    }
+    responses.onNext(
+        JoinResponse.newBuilder()
+            .setSessionToken(outcome.session())
+            .setJoined(outcome.event())
+            .build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void publish(PublishRequest request, StreamObserver<PublishResponse> responses) {
+    Outcome outcome =
+        room.publish(request.getMessageId(), request.getText(), CallInfo.current("Publish"));
+    if (outcome.isRefused()) {
+      responses.onError(outcome.refusal().asRuntimeException());
+      return;
+    }
+    responses.onNext(PublishResponse.newBuilder().setEvent(outcome.event()).build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void leave(LeaveRequest request, StreamObserver<LeaveResponse> responses) {
+    Outcome outcome = room.leave(CallInfo.current("Leave"));
+    if (outcome.isRefused()) {
+      responses.onError(outcome.refusal().asRuntimeException());
+      return;
+    }
+    responses.onNext(LeaveResponse.newBuilder().setLeft(outcome.event()).build());
+    responses.onCompleted();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.chitchat.server;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.Executor;
+
+/**
+ * Dials participants over TCP: the IP address of the Join's connection, and the declared port.
+ * Callbacks run on the given executor. Thread-safe.
+ */
+public final class NetworkDialer implements ParticipantDialer {
+
+  private final Executor executor;
+  private final int maxInboundBytes;
+
+  /**
+   * @param executor runs the channels' callbacks; must not be used for blocking work
+   * @param maxInboundBytes the largest response accepted from a participant, in bytes
+   */
+  public NetworkDialer(Executor executor, int maxInboundBytes) {
+    this.executor = executor;
+    this.maxInboundBytes = maxInboundBytes;
+  }
+
+  @Override
+  public ManagedChannel dial(SocketAddress joinedFrom, int port) {
+    if (!(joinedFrom instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+      throw new IllegalArgumentException(
+          "Cannot call back a participant that joined from " + joinedFrom + ".");
+    }
+    return Grpc.newChannelBuilderForAddress(
+            inet.getAddress().getHostAddress(), port, InsecureChannelCredentials.create())
+        .executor(executor)
+        .maxInboundMessageSize(maxInboundBytes)
+        .build();
+  }
+}

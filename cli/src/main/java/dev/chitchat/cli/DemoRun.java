@@ -1,0 +1,303 @@
+package dev.chitchat.cli;
+
+import dev.chitchat.logging.LogSetup;
+import dev.chitchat.logging.LoggedEvent;
+import dev.chitchat.rules.PrintableText;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One play of a {@link Scenario}: a server process and one process per participant, driven through
+ * the participants' standard input and observed only through the run's logs. After every step it
+ * waits until every current participant has delivered everything the server has ordered so far.
+ *
+ * <p>Not thread-safe: one demo thread.
+ */
+final class DemoRun {
+
+  private static final String SERVER = "server";
+  private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
+
+  /** A participant process of this run. */
+  private static final class Child {
+    final String name;
+    final String process;
+    final Process os;
+    final Writer input;
+    int publishes;
+    boolean present = true;
+
+    Child(String name, String process, Process os) {
+      this.name = name;
+      this.process = process;
+      this.os = os;
+      this.input = new OutputStreamWriter(os.getOutputStream(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private final Path runDir;
+  private final Launcher launcher;
+  private final RunWatcher watcher;
+  private final Duration timeout;
+  private final PrintWriter out;
+  private final Map<String, Child> present = new LinkedHashMap<>();
+  private final List<Child> everyone = new ArrayList<>();
+  private Process server;
+  private int port;
+
+  DemoRun(Path runDir, Launcher launcher, RunWatcher watcher, Duration timeout, PrintWriter out) {
+    this.runDir = runDir;
+    this.launcher = launcher;
+    this.watcher = watcher;
+    this.timeout = timeout;
+    this.out = out;
+  }
+
+  /** Starts the server on a free port and waits until it listens. */
+  void startServer() throws IOException, InterruptedException {
+    server =
+        launcher.start(
+            SERVER, false, List.of("server", "--port", "0", "--log-dir", runDir.toString()));
+    String[] found = new String[1];
+    watcher.await(
+        "the server to listen",
+        timeout,
+        () -> {
+          for (String line : watcher.lines(SERVER + ".out")) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+              found[0] = m.group(1);
+              return true;
+            }
+          }
+          return false;
+        },
+        () -> server.isAlive() ? null : "The server exited: " + lastLines(SERVER + ".out"));
+    port = Integer.parseInt(found[0]);
+  }
+
+  /** Plays every step, then makes everyone still present leave. */
+  void play(Scenario scenario) throws IOException, InterruptedException {
+    for (Scenario.Step step : scenario.steps()) {
+      switch (step.action()) {
+        case JOIN -> join(step);
+        case PUBLISH -> publish(step);
+        case LEAVE -> leave(step);
+      }
+    }
+    for (Child child : List.copyOf(present.values())) {
+      leave(new Scenario.Step(0, child.name, Scenario.Action.LEAVE, null));
+    }
+  }
+
+  private void join(Scenario.Step step) throws IOException, InterruptedException {
+    String process = LogSetup.uniqueProcessName(step.participant(), runDir);
+    Process os =
+        launcher.start(
+            process,
+            true,
+            List.of("participant", "--name", step.participant(), "--port", "0",
+                "--server", "127.0.0.1:" + port, "--log-dir", runDir.toString(), "--console-log"));
+    Child child = new Child(step.participant(), process, os);
+    everyone.add(child);
+    LoggedEvent response = awaitResponse(step, child, "Join", 1);
+    if (!"OK".equals(response.status())) {
+      child.present = false;
+      throw new UserError(step.participant() + " could not join (line " + step.line() + "): "
+          + response.status() + " " + response.text());
+    }
+    present.put(child.name, child);
+    announce(step, "ok", response);
+    awaitDeliveries(step);
+  }
+
+  private void publish(Scenario.Step step) throws IOException, InterruptedException {
+    Child child = present.get(step.participant());
+    child.input.write(step.text() + "\n");
+    child.input.flush();
+    child.publishes++;
+    LoggedEvent response = awaitResponse(step, child, "Publish", child.publishes);
+    if ("OK".equals(response.status())) {
+      announce(step, "ok", response);
+      awaitDeliveries(step);
+    } else {
+      announce(step, "refused: " + response.text(), null);
+    }
+  }
+
+  private void leave(Scenario.Step step) throws IOException, InterruptedException {
+    Child child = present.remove(step.participant());
+    child.input.write("/quit\n");
+    child.input.close();
+    watcher.await(step.participant() + "'s process to end", timeout, () -> !child.os.isAlive(),
+        () -> null);
+    child.present = false;
+    LoggedEvent response = awaitResponse(step, child, "Leave", 1);
+    if (!"OK".equals(response.status())) {
+      throw new UserError(step.participant() + " could not leave (line " + step.line() + "): "
+          + response.status() + " " + response.text());
+    }
+    announce(step, "ok", response);
+    awaitDeliveries(step);
+  }
+
+  /** Stops the server with SIGTERM and waits for it. */
+  void stopServer() throws InterruptedException {
+    server.destroy();
+    if (!server.waitFor(10, TimeUnit.SECONDS)) {
+      server.destroyForcibly();
+    }
+  }
+
+  /**
+   * Prints the run directory and each participant's deliveries, and checks that each delivered the
+   * events of its membership once each, in sequence order.
+   *
+   * @return whether every participant's deliveries were complete and in order
+   */
+  boolean report() {
+    Map<Long, LoggedEvent> ordered = serverActionsBySeq();
+    boolean consistent = true;
+    out.println();
+    out.println("Run directory: " + runDir);
+    out.println("  JSON Lines logs: server.jsonl"
+        + everyone.stream().map(c -> ", " + c.process + ".jsonl").reduce("", String::concat));
+    out.println("  console output:  *.out");
+    for (Child child : everyone) {
+      out.println();
+      out.println(child.process + " delivered:");
+      List<Long> seqs = new ArrayList<>();
+      for (LoggedEvent e : watcher.events(child.process)) {
+        if (!e.isAction("deliver")) {
+          continue;
+        }
+        seqs.add(e.seq());
+        LoggedEvent created = ordered.get(e.seq());
+        String sentAt =
+            created != null && created.isAction("publish") ? " (sent at L=" + created.lamport() + ")" : "";
+        out.printf("  %-8s %s%s%n", "[L=" + e.lamport() + "]", PrintableText.escape(e.text()), sentAt);
+      }
+      Optional<String> problem = checkMembership(child, seqs, ordered);
+      if (problem.isPresent()) {
+        consistent = false;
+        out.println("  PROBLEM: " + problem.get());
+      }
+    }
+    out.println();
+    out.println(consistent
+        ? "Every participant delivered every event of its membership once, in the server's order."
+        : "Some deliveries are missing or out of order (see PROBLEM above).");
+    out.flush();
+    return consistent;
+  }
+
+  private Optional<String> checkMembership(Child child, List<Long> seqs, Map<Long, LoggedEvent> ordered) {
+    Long joined = null;
+    Long left = null;
+    for (Map.Entry<Long, LoggedEvent> entry : ordered.entrySet()) {
+      LoggedEvent e = entry.getValue();
+      if (child.process.equals(e.peer()) && e.isAction("join")) {
+        joined = entry.getKey();
+      } else if (child.process.equals(e.peer()) && e.isAction("leave")) {
+        left = entry.getKey();
+      }
+    }
+    if (joined == null) {
+      return Optional.of("the server never logged its join");
+    }
+    long last = left == null ? ordered.keySet().stream().mapToLong(Long::longValue).max().orElse(0) : left - 1;
+    List<Long> expected = new ArrayList<>();
+    for (long s = joined; s <= last; s++) {
+      expected.add(s);
+    }
+    return seqs.equals(expected)
+        ? Optional.empty()
+        : Optional.of("delivered " + seqs + " but expected " + expected);
+  }
+
+  private Map<Long, LoggedEvent> serverActionsBySeq() {
+    Map<Long, LoggedEvent> bySeq = new LinkedHashMap<>();
+    for (LoggedEvent e : watcher.events(SERVER)) {
+      if (e.seq() != null && (e.isAction("join") || e.isAction("publish") || e.isAction("leave"))) {
+        bySeq.put(e.seq(), e);
+      }
+    }
+    return bySeq;
+  }
+
+  private LoggedEvent awaitResponse(Scenario.Step step, Child child, String rpc, int count)
+      throws InterruptedException {
+    LoggedEvent[] found = new LoggedEvent[1];
+    watcher.await(
+        child.process + "'s " + rpc + " response (line " + step.line() + ")",
+        timeout,
+        () -> {
+          int seen = 0;
+          for (LoggedEvent e : watcher.events(child.process)) {
+            if (e.isReceive() && rpc.equals(e.rpc()) && "response".equals(e.leg()) && ++seen == count) {
+              found[0] = e;
+              return true;
+            }
+          }
+          return false;
+        },
+        () -> child.os.isAlive() || !child.present
+            ? null
+            : child.process + " exited before its " + rpc + " response: " + lastLines(child.process + ".out"));
+    return found[0];
+  }
+
+  private void awaitDeliveries(Scenario.Step step) throws InterruptedException {
+    long target = serverActionsBySeq().keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    for (Child child : present.values()) {
+      watcher.await(
+          child.process + " to deliver event #" + target + " (line " + step.line() + ")",
+          timeout,
+          () -> watcher.events(child.process).stream()
+              .anyMatch(e -> e.isAction("deliver") && e.seq() != null && e.seq() >= target),
+          () -> child.os.isAlive()
+              ? null
+              : child.process + " exited unexpectedly: " + lastLines(child.process + ".out"));
+    }
+  }
+
+  private void announce(Scenario.Step step, String result, LoggedEvent response) {
+    String shown = abbreviate(step.toString(), 44);
+    String created = "";
+    if (response != null) {
+      for (LoggedEvent e : watcher.events(SERVER)) {
+        if (e.seq() != null && response.callId() != null && response.callId().equals(e.callId())
+            && "action".equals(e.kind())) {
+          created = "  event #" + e.seq() + " at L=" + e.lamport();
+        }
+      }
+    }
+    out.printf("  %-46s %s%s%n", shown, PrintableText.escape(result), created);
+    out.flush();
+  }
+
+  private String lastLines(String file) {
+    List<String> lines = watcher.lines(file);
+    return lines.isEmpty()
+        ? "(no output)"
+        : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+  }
+
+  private static String abbreviate(String text, int max) {
+    int length = text.codePointCount(0, text.length());
+    return length <= max ? text : text.substring(0, text.offsetByCodePoints(0, max - 3)) + "...";
+  }
+}

@@ -1,0 +1,88 @@
+package dev.chitchat.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts Chitty-Chat processes (server, participants) as separate JVMs running this same jar, each
+ * with its console output in {@code <runDir>/<process>.out}. Closing the launcher ends every process
+ * still running: SIGTERM first (so that they leave and log cleanly), then SIGKILL after 10 s.
+ *
+ * <p>Not thread-safe, except {@link #close}, which a shutdown hook may call.
+ */
+final class Launcher implements AutoCloseable {
+
+  private final Path runDir;
+  private final List<Process> processes = new ArrayList<>();
+  private final Thread hook = new Thread(this::close, "chitchat-demo-shutdown");
+
+  Launcher(Path runDir) {
+    this.runDir = runDir;
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /**
+   * Starts {@code chitchat <args>} in a new JVM.
+   *
+   * @param label the process's name, for its console file
+   * @param withInput whether the process reads its standard input from the demo (else from nothing)
+   */
+  synchronized Process start(String label, boolean withInput, List<String> args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
+    command.add("-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager");
+    command.add("-cp");
+    command.add(ownJar());
+    command.add(ChitChat.class.getName());
+    command.addAll(args);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(runDir.resolve(label + ".out").toFile());
+    if (!withInput) {
+      builder.redirectInput(ProcessBuilder.Redirect.from(new File(isWindows() ? "NUL" : "/dev/null")));
+    }
+    Process process = builder.start();
+    processes.add(process);
+    return process;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Process process : processes) {
+      if (process.isAlive()) {
+        process.destroy();
+      }
+    }
+    for (Process process : processes) {
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: this is the hook.
+    }
+  }
+
+  /** This JVM's class path: the chitchat jar, or the classes and dependencies in a test. */
+  private static String ownJar() {
+    return System.getProperty("java.class.path");
+  }
+
+  private static boolean isWindows() {
+    return System.getProperty("os.name", "").startsWith("Windows");
+  }
+}

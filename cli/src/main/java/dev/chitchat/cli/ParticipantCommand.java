@@ -1,0 +1,181 @@
+package dev.chitchat.cli;
+
+import dev.chitchat.clock.LamportClock;
+import dev.chitchat.logging.Log4jEventLog;
+import dev.chitchat.logging.LogSetup;
+import dev.chitchat.participant.ChatLoop;
+import dev.chitchat.participant.LineSource;
+import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.participant.PlainConsole;
+import dev.chitchat.participant.Screen;
+import dev.chitchat.participant.TerminalConsole;
+import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rules.ChatRules;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code chitchat participant}: serves Broadcast on its own port, joins a server, publishes every
+ * line typed, and leaves on {@code /quit}, {@code exit}, end of input, Ctrl-C or SIGTERM.
+ */
+@Command(
+    name = "participant",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a participant: joins a Chitty-Chat server and chats.",
+      "Type a line to publish it; /quit or exit leaves (so do Ctrl-C and Ctrl-D).",
+      "Each delivered line shows this participant's Lamport time, e.g.",
+      "  [L=12] Alex: Hello World! (sent at L=8)"
+    })
+final class ParticipantCommand implements Callable<Integer> {
+
+  @Option(names = "--name", required = true, paramLabel = "NAME",
+      description = "Your name: 1 to 32 letters, digits, '-', '_' or '.', unique in the chat.")
+  String name;
+
+  @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
+      description = "Port for this participant's Broadcast server; 0 picks a free one and reports it (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--server", defaultValue = "localhost:50051", paramLabel = "HOST:PORT",
+      description = "The chat server (default: ${DEFAULT-VALUE}).")
+  String server;
+
+  @Option(names = "--log-dir", defaultValue = "logs", paramLabel = "DIR",
+      description = "Directory for NAME.jsonl, the JSON Lines log of every clock tick (default: ${DEFAULT-VALUE}).")
+  Path logDir;
+
+  @Option(names = "--console-log", negatable = true,
+      description = "Also print every clock event on the console (default: only when input is not a terminal).")
+  Boolean consoleLog;
+
+  @Option(names = "--deadline-ms", defaultValue = "5000", paramLabel = "MS",
+      description = "Deadline of each call to the server, in milliseconds (default: ${DEFAULT-VALUE}).")
+  long deadlineMillis;
+
+  @Override
+  public Integer call() throws Exception {
+    ChatRules.checkName(name).ifPresent(reason -> {
+      throw new UserError(reason, 2);
+    });
+    if (port < 0 || port > 65535) {
+      throw new UserError("--port " + port + " is out of range. Use 0 (any free port) to 65535.", 2);
+    }
+    if (deadlineMillis < 1) {
+      throw new UserError("--deadline-ms must be at least 1.", 2);
+    }
+    Endpoint endpoint = Endpoint.parse(server);
+    boolean interactive = System.console() != null;
+    String process = LogSetup.uniqueProcessName(name, logDir);
+    try {
+      LogSetup.configure(
+          new LogSetup.Options(
+              process, logDir, consoleLog != null ? consoleLog : !interactive, false));
+    } catch (IOException e) {
+      throw new UserError("Cannot create log directory " + logDir + ": " + e.getMessage());
+    }
+
+    LamportClock clock = new LamportClock(process, new Log4jEventLog());
+    ManagedChannel channel =
+        Grpc.newChannelBuilder(endpoint.target(), InsecureChannelCredentials.create())
+            .intercept(new ClockClientInterceptor(clock, null))
+            .build();
+    Console console = interactive ? Console.terminal(name + "> ") : Console.plain();
+    ParticipantNode node =
+        new ParticipantNode(
+            name,
+            port,
+            clock,
+            channel,
+            Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
+            console.screen(),
+            Duration.ofMillis(deadlineMillis),
+            Duration.ofSeconds(5));
+    try {
+      int actual = node.start();
+      console.screen().show(name + " is listening for broadcasts on port " + actual);
+    } catch (IOException e) {
+      shutdown(channel, console);
+      throw new UserError(
+          "Cannot listen on port " + port + ": "
+              + (e instanceof BindException || e.getCause() instanceof BindException
+                  ? "it is in use." : e.getMessage()));
+    }
+    try {
+      node.join();
+    } catch (StatusRuntimeException e) {
+      node.stop();
+      shutdown(channel, console);
+      throw new UserError(
+          "Could not join " + endpoint.target() + ": " + ParticipantNode.describe(e.getStatus()));
+    }
+    console.screen().show(
+        "Joined Chitty-Chat at " + endpoint.target() + " as " + name
+            + ". Type a message and press Enter; /quit leaves.");
+
+    AtomicBoolean finished = new AtomicBoolean();
+    Runnable finish = () -> {
+      if (finished.compareAndSet(false, true)) {
+        leaveQuietly(node, channel, console);
+      }
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(finish, "chitchat-participant-shutdown"));
+    new ChatLoop(node, console.input(), console.screen()).run();
+    finish.run();
+    return 0;
+  }
+
+  /** Leaves if still joined, then stops everything; runs once, from the loop or the shutdown hook. */
+  private static void leaveQuietly(ParticipantNode node, ManagedChannel channel, Console console) {
+    try {
+      if (node.joined()) {
+        node.leave();
+      }
+      node.stop();
+    } catch (StatusRuntimeException e) {
+      console.screen().show("Could not leave cleanly: " + ParticipantNode.describe(e.getStatus()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      shutdown(channel, console);
+    }
+  }
+
+  private static void shutdown(ManagedChannel channel, Console console) {
+    channel.shutdown();
+    try {
+      channel.awaitTermination(2, TimeUnit.SECONDS);
+      console.input().close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // Closing the console at exit: nothing left to report it to.
+    }
+    LogSetup.shutdown();
+  }
+
+  /** The participant's input and output: JLine on a terminal, plain streams otherwise. */
+  private record Console(LineSource input, Screen screen) {
+    static Console terminal(String prompt) throws IOException {
+      TerminalConsole terminal = new TerminalConsole(prompt);
+      return new Console(terminal, terminal);
+    }
+
+    static Console plain() {
+      PlainConsole plain = new PlainConsole(System.in, System.out);
+      return new Console(plain, plain);
+    }
+  }
+}
