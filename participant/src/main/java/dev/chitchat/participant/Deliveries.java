@@ -5,8 +5,8 @@ import dev.chitchat.clock.LamportClock;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.rules.PrintableText;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Events whose sequence number was already delivered (a retried Broadcast) are skipped. A jump
  * in sequence numbers is logged as a {@code gap} action (the server's FIFO fan-out never makes one).
  *
- * <p>Thread-safe: one lock serialises deliveries, so concurrent Broadcasts cannot interleave.
+ * <p>Thread-safe: one lock serialises deliveries, so concurrent Broadcasts cannot interleave and
+ * lines appear in delivery order. Reading the progress ({@link #lastSequence}, {@link #delivered},
+ * {@link #awaitThrough}) never waits for a delivery in progress, even one stuck on a blocked screen.
  */
 public final class Deliveries {
 
@@ -27,8 +29,9 @@ public final class Deliveries {
 
   private final LamportClock clock;
   private final Screen screen;
-  private final List<Delivered> delivered = new ArrayList<>();
-  private long lastSeq;
+  private final Object order = new Object();
+  private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+  private volatile long lastSeq;
 
   public Deliveries(LamportClock clock, Screen screen) {
     this.clock = clock;
@@ -39,10 +42,19 @@ public final class Deliveries {
    * Delivers the events of one Broadcast that are new.
    *
    * @param events in increasing sequence order
-   * @param rpc, callId, peer the Broadcast call, for the logs
+   * @param rpc the RPC that brought the events, for the logs
+   * @param callId its call id
+   * @param peer the process that called
    * @return the highest sequence number delivered so far
    */
-  public synchronized long deliver(List<ChatEvent> events, String rpc, String callId, String peer) {
+  public long deliver(List<ChatEvent> events, String rpc, String callId, String peer) {
+    synchronized (order) {
+      deliverInOrder(events, rpc, callId, peer);
+      return lastSeq;
+    }
+  }
+
+  private void deliverInOrder(List<ChatEvent> events, String rpc, String callId, String peer) {
     for (ChatEvent event : events) {
       long seq = event.getSequence();
       if (seq <= lastSeq) {
@@ -59,20 +71,21 @@ public final class Deliveries {
           clock.tick(EventDetails.action("deliver", text).withSeq(seq).inCall(rpc, callId, peer));
       String line = "[L=" + at + "] " + text + sentAt(event);
       delivered.add(new Delivered(at, event, line));
-      lastSeq = seq;
+      synchronized (this) {
+        lastSeq = seq;
+        notifyAll();
+      }
       screen.show(line);
     }
-    notifyAll();
-    return lastSeq;
   }
 
   /** The highest sequence number delivered, 0 before any. */
-  public synchronized long lastSequence() {
+  public long lastSequence() {
     return lastSeq;
   }
 
   /** Everything delivered so far, in order. */
-  public synchronized List<Delivered> delivered() {
+  public List<Delivered> delivered() {
     return List.copyOf(delivered);
   }
 

@@ -1,0 +1,132 @@
+package dev.chitchat.server;
+
+import dev.chitchat.clock.ClockEvent;
+import dev.chitchat.clock.EventLog;
+import dev.chitchat.clock.LamportClock;
+import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.participant.Screen;
+import dev.chitchat.rpc.ClockClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A chat server and real participants, all in-process: the server dials participant "port" P at
+ * the in-process server named {@code <prefix>-participant-P}. Close it in {@code @AfterEach}.
+ */
+final class InProcessChat implements AutoCloseable {
+
+  /** An event log that keeps every event in memory, in record order. */
+  static final class Recorder implements EventLog {
+    final List<ClockEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void record(ClockEvent event) {
+      events.add(event);
+    }
+
+    List<ClockEvent> snapshot() {
+      synchronized (events) {
+        return List.copyOf(events);
+      }
+    }
+  }
+
+  /** One participant and what it showed. */
+  record Member(ParticipantNode node, ManagedChannel channel, Recorder log, List<String> screen) {}
+
+  private static final AtomicInteger NEXT = new AtomicInteger();
+
+  final String prefix = "chat-" + NEXT.incrementAndGet();
+  final Recorder serverLog = new Recorder();
+  final ChatServer server;
+  private final List<Member> members = new CopyOnWriteArrayList<>();
+  private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+  private final AtomicInteger nextPort = new AtomicInteger(40000);
+
+  InProcessChat() throws Exception {
+    this(ServerConfig.defaults().withPort(0));
+  }
+
+  InProcessChat(ServerConfig config) throws Exception {
+    server =
+        new ChatServer(
+                config,
+                new LamportClock("server", serverLog),
+                InProcessServerBuilder.forName(prefix),
+                executor ->
+                    (joinedFrom, port) ->
+                        InProcessChannelBuilder.forName(prefix + "-participant-" + port)
+                            .executor(executor)
+                            .build())
+            .start();
+  }
+
+  /** A channel to the server whose calls tick {@code clock}. */
+  ManagedChannel channel(LamportClock clock) {
+    ManagedChannel channel =
+        InProcessChannelBuilder.forName(prefix)
+            .intercept(new ClockClientInterceptor(clock, "server"))
+            .build();
+    channels.add(channel);
+    return channel;
+  }
+
+  /** Starts a participant's Broadcast server (not yet joined). */
+  Member participant(String name) throws Exception {
+    return participant(name, null);
+  }
+
+  /** Starts a participant whose screen also passes every line to {@code also} (which may block). */
+  Member participant(String name, Screen also) throws Exception {
+    int port = nextPort.incrementAndGet();
+    Recorder log = new Recorder();
+    LamportClock clock = new LamportClock(name, log);
+    ManagedChannel channel = channel(clock);
+    List<String> screen = new CopyOnWriteArrayList<>();
+    Screen display = line -> {
+      screen.add(line);
+      if (also != null) {
+        also.show(line);
+      }
+    };
+    ParticipantNode node =
+        new ParticipantNode(
+            name,
+            port,
+            clock,
+            channel,
+            InProcessServerBuilder.forName(prefix + "-participant-" + port),
+            display,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5));
+    node.start();
+    Member member = new Member(node, channel, log, screen);
+    members.add(member);
+    return member;
+  }
+
+  /** Starts a participant and joins. */
+  Member joined(String name) throws Exception {
+    Member member = participant(name);
+    member.node().join();
+    return member;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (Member member : members) {
+      member.node().stop();
+    }
+    for (ManagedChannel channel : channels) {
+      channel.shutdownNow();
+    }
+    server.stop();
+  }
+}
