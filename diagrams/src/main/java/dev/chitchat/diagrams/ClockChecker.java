@@ -1,0 +1,360 @@
+package dev.chitchat.diagrams;
+
+import dev.chitchat.logging.EventLogReader;
+import dev.chitchat.logging.LoggedEvent;
+import dev.chitchat.rules.PrintableText;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Checks a run's logs against the Lamport clock rules (Lamport 1978: the clock condition, {@code a ->
+ * b} implies {@code L(a) < L(b)}) and the chat's delivery rules; see {@link Check} for the five
+ * checks. Stateless and thread-safe; one pass over the events, O(events + members x chat events).
+ *
+ * <p>Chat membership is read from the server's log: participant {@code P} is a member from the
+ * server's {@code join} action for {@code P} (its sequence number included) until the server's {@code
+ * leave} or {@code remove} action for {@code P} (excluded).
+ */
+public final class ClockChecker {
+
+  private static final int MAX_TEXT = 60;
+
+  private ClockChecker() {}
+
+  /** Runs all checks. Never throws for bad logs: everything wrong is a {@link Finding}. */
+  public static CheckReport check(RunModel m) {
+    List<Finding> violations = new ArrayList<>();
+    List<Finding> notes = new ArrayList<>();
+    for (EventLogReader.Problem p : m.problems()) {
+      violations.add(
+          new Finding(
+              Check.LOG_LINES,
+              p.file().getFileName() + ":" + p.line(),
+              -1,
+              PrintableText.escape(p.message())));
+    }
+    checkProcessOrder(m, violations);
+    checkMessages(m, violations);
+    int[] counts = checkDelivery(m, violations, notes);
+    checkUnmatched(m, violations, notes);
+    return new CheckReport(violations, notes, counts[0], counts[1]);
+  }
+
+  private static void checkProcessOrder(RunModel m, List<Finding> out) {
+    for (int p = 0; p < m.processes().size(); p++) {
+      long previous = 0;
+      for (int i = m.firstEventOf(p); i < m.endOf(p); i++) {
+        LoggedEvent e = m.event(i);
+        long l = e.lamport();
+        if (l <= previous) {
+          out.add(
+              finding(
+                  Check.PROCESS_ORDER,
+                  m,
+                  i,
+                  "Lamport time " + l + " does not increase (previous event of " + e.process()
+                      + " had " + previous + ")"));
+        } else if (!(e.isReceive() && e.messageLamport() != null) && l != previous + 1) {
+          out.add(
+              finding(
+                  Check.PROCESS_ORDER,
+                  m,
+                  i,
+                  "a " + e.kind() + " must tick by 1: expected L=" + (previous + 1) + ", found " + l));
+        }
+        previous = Math.max(previous, l);
+      }
+    }
+  }
+
+  private static void checkMessages(RunModel m, List<Finding> out) {
+    for (int p = 0; p < m.processes().size(); p++) {
+      for (int i = m.firstEventOf(p); i < m.endOf(p); i++) {
+        LoggedEvent r = m.event(i);
+        if (!r.isReceive() || r.messageLamport() == null) {
+          continue;
+        }
+        long local = i == m.firstEventOf(p) ? 0 : m.event(i - 1).lamport();
+        int s = m.partner(i);
+        if (s >= 0) {
+          LoggedEvent send = m.event(s);
+          if (send.lamport() >= r.lamport()) {
+            out.add(
+                finding(
+                    Check.MESSAGES,
+                    m,
+                    i,
+                    "receive at L=" + r.lamport() + " is not after its send at L=" + send.lamport()
+                        + " (" + send.location() + ")"));
+          }
+          if (r.messageLamport() != send.lamport()) {
+            out.add(
+                finding(
+                    Check.MESSAGES,
+                    m,
+                    i,
+                    "message carried L=" + r.messageLamport() + " but was sent at L="
+                        + send.lamport() + " (" + send.location() + ")"));
+          }
+        }
+        long expected = Math.max(local, r.messageLamport()) + 1;
+        if (r.lamport() != expected && r.lamport() > local) {
+          out.add(
+              finding(
+                  Check.MESSAGES,
+                  m,
+                  i,
+                  "receive must be max(local " + local + ", message " + r.messageLamport()
+                      + ") + 1 = " + expected + ", found " + r.lamport()));
+        }
+      }
+    }
+    for (RunModel.Message d : m.duplicateCallIds()) {
+      out.add(
+          finding(
+              Check.MESSAGES,
+              m,
+              d.receive(),
+              "call id " + text(m.event(d.receive()).callId()) + " (" + m.event(d.receive()).leg()
+                  + ") is used twice; first at " + m.location(d.send())));
+    }
+    for (int r : m.droppedMessages()) {
+      out.add(
+          finding(
+              Check.MESSAGES,
+              m,
+              r,
+              "receive is part of a happens-before cycle: its send at " + m.location(m.partner(r))
+                  + " happens after it"));
+    }
+  }
+
+  /** Membership interval [from, to) in sequence numbers; to = Long.MAX_VALUE while still a member. */
+  private record Interval(long from, long to, String endedBy) {}
+
+  private static int[] checkDelivery(RunModel m, List<Finding> violations, List<Finding> notes) {
+    int server = m.processIndex(RunModel.SERVER);
+    int deliveries = 0;
+    for (int i = 0; i < m.eventCount(); i++) {
+      if (m.event(i).isAction("deliver")) {
+        deliveries++;
+      }
+    }
+    if (server < 0) {
+      if (deliveries > 0) {
+        notes.add(
+            new Finding(
+                Check.DELIVERY, "(run)", -1, "no server log: deliveries are not checked"));
+      }
+      return new int[] {0, deliveries};
+    }
+    TreeMap<Long, Integer> created = new TreeMap<>();
+    Map<String, List<Interval>> membership = new HashMap<>();
+    Map<String, Long> openSince = new HashMap<>();
+    for (int i = m.firstEventOf(server); i < m.endOf(server); i++) {
+      LoggedEvent e = m.event(i);
+      if (!"action".equals(e.kind()) || e.seq() == null) {
+        continue;
+      }
+      Integer previous = created.putIfAbsent(e.seq(), i);
+      if (previous != null) {
+        violations.add(
+            finding(
+                Check.DELIVERY,
+                m,
+                i,
+                "sequence number " + e.seq() + " was assigned twice; first at "
+                    + m.location(previous)));
+        continue;
+      }
+      String who = e.peer();
+      if (who == null) {
+        continue;
+      }
+      if (e.isAction("join")) {
+        openSince.putIfAbsent(who, e.seq());
+      } else if (e.isAction("leave") || e.isAction("remove")) {
+        Long since = openSince.remove(who);
+        if (since != null) {
+          membership
+              .computeIfAbsent(who, k -> new ArrayList<>())
+              .add(new Interval(since, e.seq(), e.action()));
+        }
+      }
+    }
+    openSince.forEach(
+        (who, since) ->
+            membership
+                .computeIfAbsent(who, k -> new ArrayList<>())
+                .add(new Interval(since, Long.MAX_VALUE, null)));
+
+    for (Map.Entry<String, List<Interval>> entry : membership.entrySet()) {
+      String who = entry.getKey();
+      List<Interval> intervals = entry.getValue();
+      int p = m.processIndex(who);
+      if (p < 0) {
+        notes.add(
+            new Finding(
+                Check.DELIVERY,
+                text(who),
+                -1,
+                "no log for participant " + text(who) + ": its deliveries are not checked"));
+        continue;
+      }
+      Set<Long> delivered = new HashSet<>();
+      long last = Long.MIN_VALUE;
+      for (int i = m.firstEventOf(p); i < m.endOf(p); i++) {
+        LoggedEvent e = m.event(i);
+        if (!e.isAction("deliver") || e.seq() == null) {
+          continue;
+        }
+        long seq = e.seq();
+        if (!delivered.add(seq)) {
+          violations.add(finding(Check.DELIVERY, m, i, who + " delivered #" + seq + " twice"));
+          continue;
+        }
+        if (seq < last) {
+          violations.add(
+              finding(
+                  Check.DELIVERY, m, i, who + " delivered #" + seq + " after #" + last + ": out of order"));
+        }
+        last = Math.max(last, seq);
+        if (!created.containsKey(seq)) {
+          violations.add(
+              finding(Check.DELIVERY, m, i, who + " delivered #" + seq + ", which the server never created"));
+        } else if (intervalOf(intervals, seq) == null) {
+          violations.add(
+              finding(
+                  Check.DELIVERY,
+                  m,
+                  i,
+                  who + " delivered #" + seq + " but was not a member when it was created"));
+        }
+      }
+      for (Map.Entry<Long, Integer> c : created.entrySet()) {
+        long seq = c.getKey();
+        Interval in = intervalOf(intervals, seq);
+        if (in == null || delivered.contains(seq)) {
+          continue;
+        }
+        String what = describeChatEvent(m.event(c.getValue()));
+        if (in.endedBy() == null || seq < last) {
+          violations.add(
+              new Finding(
+                  Check.DELIVERY,
+                  m.event(c.getValue()).location(),
+                  c.getValue(),
+                  who + " was a member but never delivered #" + seq + " (" + what + ")"
+                      + (in.endedBy() == null ? "" : ", though it delivered later events up to #" + last)));
+        } else {
+          notes.add(
+              new Finding(
+                  Check.DELIVERY,
+                  m.event(c.getValue()).location(),
+                  c.getValue(),
+                  who + " did not deliver #" + seq + " (" + what + ") before it was "
+                      + (in.endedBy().equals("leave") ? "gone (left)" : "removed")));
+        }
+      }
+    }
+    return new int[] {created.size(), deliveries};
+  }
+
+  private static Interval intervalOf(List<Interval> intervals, long seq) {
+    for (Interval in : intervals) {
+      if (in.from() <= seq && seq < in.to()) {
+        return in;
+      }
+    }
+    return null;
+  }
+
+  private static String describeChatEvent(LoggedEvent e) {
+    String t = e.text() == null ? "" : ": " + text(e.text());
+    return e.action() + (e.peer() == null ? "" : " " + text(e.peer())) + t;
+  }
+
+  private static void checkUnmatched(RunModel m, List<Finding> violations, List<Finding> notes) {
+    Map<String, Integer> failedCalls = new HashMap<>();
+    Set<String> removed = new HashSet<>();
+    for (int i = 0; i < m.eventCount(); i++) {
+      LoggedEvent e = m.event(i);
+      if (e.isReceive() && e.messageLamport() == null && e.callId() != null) {
+        failedCalls.putIfAbsent(e.callId(), i);
+      }
+      if (e.isAction("remove") && e.peer() != null && e.process().equals(RunModel.SERVER)) {
+        removed.add(e.peer());
+      }
+    }
+    for (int i = 0; i < m.eventCount(); i++) {
+      LoggedEvent e = m.event(i);
+      if (m.partner(i) >= 0) {
+        continue;
+      }
+      if (e.isSend()) {
+        String what = "send of " + e.rpc() + " " + e.leg() + " to " + text(e.peer()) + " has no receive";
+        Integer failed = e.callId() == null ? null : failedCalls.get(e.callId());
+        if (failed != null) {
+          notes.add(
+              finding(
+                  Check.UNMATCHED,
+                  m,
+                  i,
+                  what + ": the call failed with " + m.event(failed).status() + " at "
+                      + m.location(failed)));
+        } else if (e.peer() != null && removed.contains(e.peer())) {
+          notes.add(finding(Check.UNMATCHED, m, i, what + ": " + text(e.peer()) + " crashed and was removed"));
+        } else if (e.peer() == null || m.processIndex(e.peer()) < 0) {
+          notes.add(finding(Check.UNMATCHED, m, i, what + ": no log of " + text(e.peer()) + " was read"));
+        } else {
+          violations.add(finding(Check.UNMATCHED, m, i, what));
+        }
+      } else if (e.isReceive()) {
+        if (e.messageLamport() == null) {
+          notes.add(
+              finding(
+                  Check.UNMATCHED,
+                  m,
+                  i,
+                  e.rpc() + " " + e.leg() + " from " + text(e.peer()) + " carried no Lamport time"
+                      + (e.status() == null ? "" : ": " + e.status())
+                      + ("response".equals(e.leg()) ? " (the call failed)" : "")));
+        } else if (e.peer() == null || m.processIndex(e.peer()) < 0) {
+          notes.add(
+              finding(
+                  Check.UNMATCHED,
+                  m,
+                  i,
+                  "receive of " + e.rpc() + " " + e.leg() + " from " + text(e.peer())
+                      + " has no send: no log of " + text(e.peer()) + " was read"));
+        } else {
+          violations.add(
+              finding(
+                  Check.UNMATCHED,
+                  m,
+                  i,
+                  "receive of " + e.rpc() + " " + e.leg() + " from " + text(e.peer())
+                      + " (carried L=" + e.messageLamport() + ") has no send"));
+        }
+      }
+    }
+  }
+
+  private static Finding finding(Check check, RunModel m, int i, String message) {
+    return new Finding(check, m.location(i), i, message);
+  }
+
+  /** Log text for a one-line message: control characters escaped, shortened. */
+  static String text(String s) {
+    if (s == null) {
+      return "?";
+    }
+    String t = PrintableText.escape(s);
+    return t.length() <= MAX_TEXT ? t : t.substring(0, MAX_TEXT - 3) + "...";
+  }
+}

@@ -1,0 +1,69 @@
+package dev.chitchat.diagrams;
+
+import java.util.Set;
+
+/**
+ * What to draw. An immutable value; {@link #defaults()} draws everything up to {@link
+ * #DEFAULT_MAX_EVENTS} events.
+ *
+ * @param from the first Lamport time drawn (inclusive, Lamport ticks), or {@code null} for the start
+ * @param to the last Lamport time drawn (inclusive, Lamport ticks), or {@code null} for the end
+ * @param processes the processes to draw, or empty for all
+ * @param hideResponses whether to leave out response legs (their arrows and their send and receive
+ *     events)
+ * @param maxEvents the most events drawn; the earliest (in Lamport order) are kept and the picture
+ *     says that it was cut
+ * @param labelChars the most characters of chat text drawn next to an event (the HTML shows all)
+ */
+public record DiagramOptions(
+    Long from, Long to, Set<String> processes, boolean hideResponses, int maxEvents, int labelChars) {
+
+  /** The default cap on drawn events: a picture that is still readable and quick to write. */
+  public static final int DEFAULT_MAX_EVENTS = 2000;
+
+  /** The default number of characters of chat text drawn next to an event. */
+  public static final int DEFAULT_LABEL_CHARS = 32;
+
+  public DiagramOptions {
+    processes = processes == null ? Set.of() : Set.copyOf(processes);
+    if (maxEvents < 1) {
+      throw new IllegalArgumentException("maxEvents must be at least 1, was " + maxEvents);
+    }
+    if (labelChars < 4) {
+      throw new IllegalArgumentException("labelChars must be at least 4, was " + labelChars);
+    }
+    if (from != null && to != null && from > to) {
+      throw new IllegalArgumentException("--from " + from + " is after --to " + to);
+    }
+  }
+
+  /** Everything, capped at {@link #DEFAULT_MAX_EVENTS}. */
+  public static DiagramOptions defaults() {
+    return new DiagramOptions(null, null, Set.of(), false, DEFAULT_MAX_EVENTS, DEFAULT_LABEL_CHARS);
+  }
+
+  /** This, drawing Lamport times {@code from..to} (either may be {@code null}). */
+  public DiagramOptions window(Long from, Long to) {
+    return new DiagramOptions(from, to, processes, hideResponses, maxEvents, labelChars);
+  }
+
+  /** This, drawing only the named processes (empty: all). */
+  public DiagramOptions processes(Set<String> names) {
+    return new DiagramOptions(from, to, names, hideResponses, maxEvents, labelChars);
+  }
+
+  /** This, with or without response legs. */
+  public DiagramOptions hideResponses(boolean hide) {
+    return new DiagramOptions(from, to, processes, hide, maxEvents, labelChars);
+  }
+
+  /** This, drawing at most {@code max} events. */
+  public DiagramOptions maxEvents(int max) {
+    return new DiagramOptions(from, to, processes, hideResponses, max, labelChars);
+  }
+
+  /** This, drawing at most {@code chars} characters of chat text per event. */
+  public DiagramOptions labelChars(int chars) {
+    return new DiagramOptions(from, to, processes, hideResponses, maxEvents, chars);
+  }
+}

@@ -1,0 +1,190 @@
+package dev.chitchat.diagrams;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.jfree.svg.SVGGraphics2D;
+
+/**
+ * The entry point for programs: reads a run's logs, checks them and writes the diagrams.
+ *
+ * <pre>{@code
+ * DiagramResult r = Diagrams.render(runDir, runDir);
+ * System.out.println("Diagram: " + r.svg());
+ * }</pre>
+ *
+ * <p>Files written into the output directory: {@value #SVG}, {@value #PNG} (the same picture, drawn
+ * by the same Java2D routine), {@value #HTML}, {@value #MERMAID} and {@value #SHIVIZ}. Existing files
+ * are replaced. Stateless and thread-safe (each call works on its own data); AWT runs headless if the
+ * caller set {@code java.awt.headless=true}, which is advisable on servers.
+ */
+public final class Diagrams {
+
+  /** The SVG picture's file name. */
+  public static final String SVG = "diagram.svg";
+  /** The PNG picture's file name. */
+  public static final String PNG = "diagram.png";
+  /** The interactive page's file name. */
+  public static final String HTML = "diagram.html";
+  /** The Mermaid sequence diagram's file name. */
+  public static final String MERMAID = "diagram.mmd";
+  /** The ShiViz log's file name. */
+  public static final String SHIVIZ = "shiviz.log";
+
+  /** The PNG is at most this many pixels wide or high; larger pictures are scaled down. */
+  public static final int MAX_PNG_PIXELS = 16_000;
+
+  /** Pixels per layout pixel in the PNG when it fits: crisp on a projector. */
+  public static final double PNG_SCALE = 2.0;
+
+  private Diagrams() {}
+
+  /**
+   * Checks the logs of a run directory (or one {@code .jsonl} file).
+   *
+   * @throws IOException if a log cannot be read, or there is none ({@link RunModel.NoLogsException})
+   */
+  public static CheckReport check(Path runDir) throws IOException {
+    return ClockChecker.check(RunModel.read(runDir));
+  }
+
+  /**
+   * Reads every {@code *.jsonl} file of {@code runDir}, checks it and writes all five files into
+   * {@code outDir} (created if missing), with {@link DiagramOptions#defaults()}.
+   *
+   * @throws IOException if a log cannot be read, there is none ({@link RunModel.NoLogsException}),
+   *     or an output cannot be written
+   */
+  public static DiagramResult render(Path runDir, Path outDir) throws IOException {
+    return render(List.of(runDir), outDir, DiagramOptions.defaults());
+  }
+
+  /**
+   * Like {@link #render(Path, Path)}, for run directories and/or {@code .jsonl} files, with options.
+   */
+  public static DiagramResult render(List<Path> inputs, Path outDir, DiagramOptions options)
+      throws IOException {
+    RunModel model = RunModel.read(inputs);
+    return render(model, ClockChecker.check(model), titleOf(inputs), outDir, options);
+  }
+
+  static String titleOf(List<Path> inputs) {
+    Path first = inputs.get(0).toAbsolutePath().normalize();
+    Path name = first.getFileName();
+    return "Chitty-Chat \u2014 Lamport space-time diagram of "
+        + (name == null ? first.toString() : name.toString())
+        + (inputs.size() > 1 ? " and " + (inputs.size() - 1) + " more" : "");
+  }
+
+  /** Writes all five files for a model that was already read and checked. */
+  static DiagramResult render(
+      RunModel model, CheckReport report, String title, Path outDir, DiagramOptions options)
+      throws IOException {
+    Files.createDirectories(outDir);
+    Layout layout = layout(model, report, title, options);
+
+    Path svgFile = outDir.resolve(SVG);
+    String svgElement = svg(layout);
+    Files.writeString(
+        svgFile, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svgElement + "\n", StandardCharsets.UTF_8);
+
+    Path pngFile = outDir.resolve(PNG);
+    ImageIO.write(png(layout), "png", pngFile.toFile());
+
+    Path htmlFile = outDir.resolve(HTML);
+    Files.writeString(htmlFile, HtmlExporter.export(layout, svgElement), StandardCharsets.UTF_8);
+
+    Path mmdFile = outDir.resolve(MERMAID);
+    Files.writeString(mmdFile, MermaidExporter.export(layout), StandardCharsets.UTF_8);
+
+    Path shivizFile = outDir.resolve(SHIVIZ);
+    try (BufferedWriter w = Files.newBufferedWriter(shivizFile, StandardCharsets.UTF_8)) {
+      ShiVizExporter.export(model, w);
+    }
+    return new DiagramResult(
+        svgFile, pngFile, htmlFile, mmdFile, shivizFile, model.processes(), model.eventCount(),
+        model.messages().size(), layout.nodes.size(), layout.warning, report);
+  }
+
+  static Layout layout(RunModel model, CheckReport report, String title, DiagramOptions options) {
+    BitSet flagged = new BitSet(model.eventCount());
+    report.violations().forEach(v -> {
+      if (v.event() >= 0) {
+        flagged.set(v.event());
+      }
+    });
+    String summary =
+        model.processes().size() + " processes \u00b7 " + model.eventCount() + " events \u00b7 "
+            + model.messages().size() + " messages \u00b7 " + report.chatEvents() + " chat events \u00b7 "
+            + (report.consistent() ? "all checks pass" : report.violations().size() + " violations (red rings)");
+    return Layout.of(model, options, flagged, title, summary);
+  }
+
+  /** The picture as an SVG element (no XML declaration), with ids, classes and data attributes. */
+  static String svg(Layout layout) {
+    SVGGraphics2D g = new SVGGraphics2D(Math.ceil(layout.width), Math.ceil(layout.height));
+    DiagramPainter.paint(g, layout);
+    return g.getSVGElement("diagram");
+  }
+
+  /** The picture as an image, scaled by up to {@link #PNG_SCALE} within {@link #MAX_PNG_PIXELS}. */
+  static BufferedImage png(Layout layout) {
+    double scale =
+        Math.min(PNG_SCALE, Math.min(MAX_PNG_PIXELS / layout.width, MAX_PNG_PIXELS / layout.height));
+    int w = (int) Math.ceil(layout.width * scale);
+    int h = (int) Math.ceil(layout.height * scale);
+    BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    try {
+      g.scale(scale, scale);
+      DiagramPainter.paint(g, layout);
+    } finally {
+      g.dispose();
+    }
+    return image;
+  }
+
+  /**
+   * A one-screen summary: processes, events, messages, the result of each check with up to {@code
+   * maxListed} violations, and the files written (if any).
+   */
+  public static String summary(DiagramResult r, int maxListed) {
+    StringBuilder b = new StringBuilder();
+    b.append("Processes: ").append(r.processes().size()).append(" (")
+        .append(r.processes().stream().map(ClockChecker::text).collect(Collectors.joining(", "))).append(")\n");
+    b.append("Events:    ").append(r.events()).append(" (").append(r.drawnEvents()).append(" drawn)\n");
+    b.append("Messages:  ").append(r.messages()).append(" matched send/receive pairs\n");
+    appendChecks(b, r.report(), maxListed);
+    if (r.warning() != null) {
+      b.append(r.warning()).append('\n');
+    }
+    b.append("Diagram:   ").append(r.svg()).append('\n');
+    b.append("Also:      ").append(r.png().getFileName()).append(", ").append(r.html().getFileName())
+        .append(", ").append(r.mermaid().getFileName()).append(", ").append(r.shiviz().getFileName()).append('\n');
+    return b.toString();
+  }
+
+  static void appendChecks(StringBuilder b, CheckReport report, int maxListed) {
+    b.append("Chat:      ").append(report.chatEvents()).append(" chat events, ").append(report.deliveries())
+        .append(" deliveries\n");
+    b.append("Violations: ").append(report.violations().size())
+        .append(report.consistent() ? " (the logs are consistent)" : "")
+        .append("; notes: ").append(report.notes().size()).append(" (expected around crashes and failed calls)\n");
+    for (Check c : Check.values()) {
+      long n = report.count(c);
+      b.append(String.format("  check %d %-4s %s%n", c.number(), n == 0 ? "ok" : n + "!", c.description()));
+    }
+    report.violations().stream().limit(maxListed).forEach(v -> b.append("  ").append(v).append('\n'));
+    if (report.violations().size() > maxListed) {
+      b.append("  ... and ").append(report.violations().size() - maxListed).append(" more (use --check)\n");
+    }
+  }
+}

@@ -1,0 +1,412 @@
+package dev.chitchat.diagrams;
+
+import dev.chitchat.logging.EventLogReader;
+import dev.chitchat.logging.LoggedEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The happens-before model of one run: every logged clock event grouped by process, each send paired
+ * with its receive, and a vector timestamp for every event.
+ *
+ * <p><b>Happens-before</b> (L. Lamport, "Time, Clocks, and the Ordering of Events in a Distributed
+ * System", CACM 21(7), 1978): {@code a -> b} when {@code a} precedes {@code b} on the same process, or
+ * {@code a} is the send of a message whose receive is {@code b}, or transitively. The events of a
+ * process are taken in log order (file, then line), which is its tick order.
+ *
+ * <p><b>Message pairing</b>: a send and a receive pair when they have the same {@code callId} and the
+ * same {@code leg}, and the receive carried a Lamport time ({@code msgLamport}). A receive without a
+ * carried time is a call that failed locally (or a caller that did not send a time); it is never
+ * paired.
+ *
+ * <p><b>Vector timestamps</b> (C. J. Fidge, "Timestamps in Message-Passing Systems That Preserve the
+ * Partial Ordering", 1988; F. Mattern, "Virtual Time and Global States of Distributed Systems",
+ * 1988) are derived from the graph, not logged: the processes keep Lamport clocks only. Entry {@code
+ * q} of the timestamp of event {@code e} is the number of events of process {@code q} that happen
+ * before or are {@code e}; so the own entry of the {@code k}-th event (0-based) of a process is {@code
+ * k + 1}, and {@code a -> b} iff {@code V(a)[p(a)] <= V(b)[p(a)]} and {@code a != b}. The events are
+ * visited in a topological order of the graph (Kahn's algorithm over the per-process queues); if
+ * inconsistent logs make the graph cyclic, the message edge of the blocked receive with the smallest
+ * Lamport time is dropped and reported by {@link #droppedMessages()}.
+ *
+ * <p>Events are numbered {@code 0 .. eventCount()-1}, grouped by process in {@link #processes()}
+ * order, and in log order within a process. Memory: the parsed events plus {@code 4 * eventCount() *
+ * processes().size()} bytes of vector timestamps. Immutable after construction and thread-safe.
+ */
+public final class RunModel {
+
+  /** The name of the process that orders chat events, drawn first. */
+  public static final String SERVER = "server";
+
+  /**
+   * A matched message.
+   *
+   * @param send the event number of the send
+   * @param receive the event number of the receive
+   */
+  public record Message(int send, int receive) {}
+
+  private final List<String> processes;
+  private final LoggedEvent[] events;
+  private final int[] processOf;
+  private final int[] start;
+  private final int[] partner;
+  private final int[] vectorClocks;
+  private final int[] topologicalOrder;
+  private final List<Message> messages;
+  private final List<Message> duplicateKeys;
+  private final List<Integer> droppedMessages;
+  private final List<EventLogReader.Problem> problems;
+  private final List<Path> files;
+
+  private RunModel(
+      List<LoggedEvent> input, List<EventLogReader.Problem> problems, List<Path> files) {
+    this.problems = List.copyOf(problems);
+    this.files = List.copyOf(files);
+    Map<String, List<LoggedEvent>> byProcess = new LinkedHashMap<>();
+    for (LoggedEvent e : input) {
+      byProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e);
+    }
+    this.processes = List.copyOf(orderProcesses(byProcess));
+    int n = input.size();
+    int np = processes.size();
+    this.events = new LoggedEvent[n];
+    this.processOf = new int[n];
+    this.start = new int[np + 1];
+    int i = 0;
+    for (int p = 0; p < np; p++) {
+      start[p] = i;
+      for (LoggedEvent e : byProcess.get(processes.get(p))) {
+        events[i] = e;
+        processOf[i] = p;
+        i++;
+      }
+    }
+    start[np] = n;
+
+    // Pair sends with receives by (leg, callId).
+    this.partner = new int[n];
+    Arrays.fill(partner, -1);
+    Map<String, Integer> sends = new HashMap<>();
+    List<Message> duplicates = new ArrayList<>();
+    for (int e = 0; e < n; e++) {
+      LoggedEvent ev = events[e];
+      if (ev.isSend() && ev.callId() != null) {
+        Integer previous = sends.putIfAbsent(key(ev), e);
+        if (previous != null) {
+          duplicates.add(new Message(previous, e));
+        }
+      }
+    }
+    List<Message> matched = new ArrayList<>();
+    for (int e = 0; e < n; e++) {
+      LoggedEvent ev = events[e];
+      if (ev.isReceive() && ev.callId() != null && ev.messageLamport() != null) {
+        Integer s = sends.get(key(ev));
+        if (s == null) {
+          continue;
+        }
+        if (partner[s] >= 0) {
+          duplicates.add(new Message(partner[s], e));
+          continue;
+        }
+        partner[s] = e;
+        partner[e] = s;
+        matched.add(new Message(s, e));
+      }
+    }
+    this.messages = Collections.unmodifiableList(matched);
+    this.duplicateKeys = List.copyOf(duplicates);
+
+    // Vector clocks in a topological order of the happens-before graph.
+    this.vectorClocks = new int[n * np];
+    this.topologicalOrder = new int[n];
+    this.droppedMessages = new ArrayList<>();
+    computeVectorClocks();
+  }
+
+  private static String key(LoggedEvent e) {
+    return e.leg() + '\u0000' + e.callId();
+  }
+
+  private static List<String> orderProcesses(Map<String, List<LoggedEvent>> byProcess) {
+    Map<String, Long> joinSeq = new HashMap<>();
+    List<LoggedEvent> server = byProcess.get(SERVER);
+    if (server != null) {
+      for (LoggedEvent e : server) {
+        if (e.isAction("join") && e.peer() != null) {
+          joinSeq.putIfAbsent(e.peer(), e.seq() == null ? e.lamport() : e.seq());
+        }
+      }
+    }
+    List<String> names = new ArrayList<>(byProcess.keySet());
+    names.sort(
+        Comparator.comparing((String name) -> !name.equals(SERVER))
+            .thenComparing(name -> joinSeq.getOrDefault(name, Long.MAX_VALUE))
+            .thenComparing(Comparator.naturalOrder()));
+    return names;
+  }
+
+  private void computeVectorClocks() {
+    int n = events.length;
+    int np = processes.size();
+    int[] cursor = new int[np];
+    boolean[] done = new boolean[n];
+    boolean[] ignoreEdge = new boolean[n];
+    boolean[] queued = new boolean[np];
+    ArrayDeque<Integer> ready = new ArrayDeque<>();
+    for (int p = 0; p < np; p++) {
+      cursor[p] = start[p];
+      ready.add(p);
+      queued[p] = true;
+    }
+    int visited = 0;
+    while (visited < n) {
+      while (!ready.isEmpty()) {
+        int p = ready.poll();
+        queued[p] = false;
+        while (cursor[p] < start[p + 1]) {
+          int e = cursor[p];
+          int s = events[e].isReceive() ? partner[e] : -1;
+          if (s >= 0 && !ignoreEdge[e] && !done[s]) {
+            break; // waits for its send
+          }
+          int base = e * np;
+          if (e > start[p]) {
+            System.arraycopy(vectorClocks, (e - 1) * np, vectorClocks, base, np);
+          }
+          if (s >= 0 && !ignoreEdge[e]) {
+            int sb = s * np;
+            for (int q = 0; q < np; q++) {
+              vectorClocks[base + q] = Math.max(vectorClocks[base + q], vectorClocks[sb + q]);
+            }
+          }
+          vectorClocks[base + p] = e - start[p] + 1;
+          done[e] = true;
+          topologicalOrder[visited++] = e;
+          cursor[p]++;
+          int r = events[e].isSend() ? partner[e] : -1;
+          if (r >= 0 && cursor[processOf[r]] == r && !queued[processOf[r]]) {
+            ready.add(processOf[r]);
+            queued[processOf[r]] = true;
+          }
+        }
+      }
+      if (visited < n) {
+        // A cycle: inconsistent logs. Drop the message edge of the earliest blocked receive.
+        int best = -1;
+        for (int p = 0; p < np; p++) {
+          int e = cursor[p];
+          if (e < start[p + 1] && (best < 0 || events[e].lamport() < events[best].lamport())) {
+            best = e;
+          }
+        }
+        ignoreEdge[best] = true;
+        droppedMessages.add(best);
+        ready.add(processOf[best]);
+        queued[processOf[best]] = true;
+      }
+    }
+  }
+
+  /**
+   * Reads every {@code *.jsonl} file of the given directories and the given files (with {@link
+   * EventLogReader}) and builds the model.
+   *
+   * @param inputs run directories or JSON Lines files
+   * @throws IOException if a file cannot be read
+   * @throws NoLogsException if an input does not exist or no {@code .jsonl} file was found
+   */
+  public static RunModel read(List<Path> inputs) throws IOException {
+    EventLogReader reader = new EventLogReader();
+    List<LoggedEvent> events = new ArrayList<>();
+    List<EventLogReader.Problem> problems = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    for (Path input : inputs) {
+      if (!Files.exists(input)) {
+        throw new NoLogsException("No such file or directory: " + input);
+      }
+      if (Files.isDirectory(input)) {
+        try (var listing = Files.list(input)) {
+          listing
+              .filter(f -> f.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(f))
+              .sorted()
+              .forEach(files::add);
+        }
+      } else {
+        files.add(input);
+      }
+    }
+    if (files.isEmpty()) {
+      throw new NoLogsException("No .jsonl log files in " + inputs.get(0));
+    }
+    for (Path f : files) {
+      EventLogReader.Result r = reader.read(f);
+      events.addAll(r.events());
+      problems.addAll(r.problems());
+    }
+    return new RunModel(events, problems, files);
+  }
+
+  /** Reads one run directory or one file; see {@link #read(List)}. */
+  public static RunModel read(Path input) throws IOException {
+    return read(List.of(input));
+  }
+
+  /**
+   * Builds the model from events already read (e.g. by {@link EventLogReader}); events of one process
+   * must be in its log order.
+   */
+  public static RunModel of(List<LoggedEvent> events, List<EventLogReader.Problem> problems) {
+    return new RunModel(events, problems, List.of());
+  }
+
+  /** Thrown when there is nothing to read: a missing input or no {@code .jsonl} files. */
+  public static final class NoLogsException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NoLogsException(String message) {
+      super(message);
+    }
+  }
+
+  /** The process names: {@value #SERVER} first, then participants in join order, then by name. */
+  public List<String> processes() {
+    return processes;
+  }
+
+  /** The index of a process in {@link #processes()}, or -1. */
+  public int processIndex(String name) {
+    return processes.indexOf(name);
+  }
+
+  /** The files read, in order (empty when built with {@link #of}). */
+  public List<Path> files() {
+    return files;
+  }
+
+  /** Lines of the logs that were not clock events. */
+  public List<EventLogReader.Problem> problems() {
+    return problems;
+  }
+
+  /** The number of events. */
+  public int eventCount() {
+    return events.length;
+  }
+
+  /** Event number {@code i}. */
+  public LoggedEvent event(int i) {
+    return events[i];
+  }
+
+  /** The process index of event {@code i}. */
+  public int processOf(int i) {
+    return processOf[i];
+  }
+
+  /** The 0-based position of event {@code i} on its process. */
+  public int positionOf(int i) {
+    return i - start[processOf[i]];
+  }
+
+  /** The first event number of process {@code p}. */
+  public int firstEventOf(int p) {
+    return start[p];
+  }
+
+  /** One past the last event number of process {@code p}. */
+  public int endOf(int p) {
+    return start[p + 1];
+  }
+
+  /** The matched send of a receive or receive of a send, or -1. */
+  public int partner(int i) {
+    return partner[i];
+  }
+
+  /** The matched messages, in the order of their receives. */
+  public List<Message> messages() {
+    return messages;
+  }
+
+  /**
+   * Sends or receives that had the same leg and call id as an earlier one (the first of the pair is
+   * the one that was used for pairing).
+   */
+  public List<Message> duplicateCallIds() {
+    return duplicateKeys;
+  }
+
+  /** Receives whose message edge was dropped to break a cycle (inconsistent logs), by number. */
+  public List<Integer> droppedMessages() {
+    return Collections.unmodifiableList(droppedMessages);
+  }
+
+  /** Entry {@code p} of the vector timestamp of event {@code i} (events, not Lamport ticks). */
+  public int vectorEntry(int i, int p) {
+    return vectorClocks[i * processes.size() + p];
+  }
+
+  /** A copy of the vector timestamp of event {@code i}, indexed like {@link #processes()}. */
+  public int[] vectorClock(int i) {
+    int np = processes.size();
+    return Arrays.copyOfRange(vectorClocks, i * np, (i + 1) * np);
+  }
+
+  /** Whether {@code a} happens before {@code b} (strictly). */
+  public boolean happensBefore(int a, int b) {
+    return a != b && vectorEntry(a, processOf[a]) <= vectorEntry(b, processOf[a]);
+  }
+
+  /** Whether neither of two distinct events happens before the other. */
+  public boolean concurrent(int a, int b) {
+    return a != b && !happensBefore(a, b) && !happensBefore(b, a);
+  }
+
+  /** The event numbers in a topological order of happens-before (a copy). */
+  public int[] topologicalOrder() {
+    return topologicalOrder.clone();
+  }
+
+  /** Event {@code i} as {@code file:line} for messages. */
+  public String location(int i) {
+    return events[i].location();
+  }
+
+  @Override
+  public String toString() {
+    return "RunModel[" + processes + ", " + events.length + " events, " + messages.size() + " messages]";
+  }
+
+  static String describe(LoggedEvent e) {
+    Objects.requireNonNull(e);
+    StringBuilder b = new StringBuilder();
+    b.append(e.process()).append(' ').append(e.kind());
+    if (e.rpc() != null) {
+      b.append(' ').append(e.rpc());
+    }
+    if (e.leg() != null) {
+      b.append(' ').append(e.leg());
+    }
+    if (e.action() != null) {
+      b.append(' ').append(e.action());
+    }
+    if (e.seq() != null) {
+      b.append(" #").append(e.seq());
+    }
+    b.append(" (L=").append(e.lamport()).append(')');
+    return b.toString();
+  }
+}

@@ -1,0 +1,136 @@
+package dev.chitchat.diagrams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * Opens {@code diagram.html} in Debian's headless Chromium (through chromedriver, both from apt; no
+ * browser or driver is downloaded: the paths are given, so Selenium Manager does not run), clicks an
+ * event and checks the causal highlighting against the model's vector clocks. Skipped when Chromium
+ * or chromedriver is missing, except on CI ({@code CI=true}), where that fails.
+ */
+class HtmlBrowserTest {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  /** Selenium warns that it has no CDP bindings for this Chromium; WebDriver itself is all we use. */
+  private static final java.util.logging.Logger SELENIUM = java.util.logging.Logger.getLogger("org.openqa.selenium");
+
+  static {
+    SELENIUM.setLevel(java.util.logging.Level.SEVERE);
+  }
+
+  @TempDir Path profile;
+
+  @Test
+  void clickingAnEventHighlightsItsCausalPastFutureAndConcurrentEvents() throws Exception {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+      fail("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: apt-get install -y chromium chromium-driver");
+    }
+    assumeTrue(present, "Chromium or chromedriver missing (apt-get install -y chromium chromium-driver): browser test skipped");
+
+    Path run = DiagramsTest.writeSample();
+    Path out = Path.of("target", "browser-run");
+    DiagramResult result = Diagrams.render(List.of(run), out, DiagramOptions.defaults());
+    RunModel model = RunModel.read(run);
+    int alex = model.processIndex("Alex");
+    int selected = -1;
+    for (int i = model.firstEventOf(alex); i < model.endOf(alex); i++) {
+      if (model.event(i).isAction("deliver") && model.event(i).seq() == 5) {
+        selected = i;
+      }
+    }
+    assertThat(selected).isNotNegative();
+
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1600,1000");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    ChromeDriver driver = new ChromeDriver(service, options);
+    try {
+      driver.manage().timeouts().implicitlyWait(Duration.ZERO);
+      driver.get(result.html().toAbsolutePath().toUri().toString());
+      WebElement dot = driver.findElement(By.id("d" + selected));
+      driver.executeScript("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", dot);
+
+      // Hover: the tooltip names the process, the Lamport and the vector timestamp, and the text.
+      new Actions(driver).moveToElement(dot).perform();
+      WebElement tip = driver.findElement(By.id("tip"));
+      assertThat(tip.isDisplayed()).isTrue();
+      long lamport = model.event(selected).lamport();
+      assertThat(tip.getText())
+          .contains("Alex", "Lamport " + lamport, "vector [server:" + model.vectorEntry(selected, 0), "Hi Alex <b>&amp;</b>");
+
+      dot.click();
+
+      @SuppressWarnings("unchecked")
+      Map<String, String> classes =
+          (Map<String, String>)
+              ((JavascriptExecutor) driver)
+                  .executeScript(
+                      "var m = {}; document.querySelectorAll('g.ev').forEach(function (g) {"
+                          + " m[g.getAttribute('data-i')] = g.getAttribute('class'); }); return m;");
+      assertThat(classes).hasSize(result.drawnEvents());
+      int past = 0;
+      int future = 0;
+      int concurrent = 0;
+      for (Map.Entry<String, String> e : classes.entrySet()) {
+        int j = Integer.parseInt(e.getKey());
+        String expected =
+            j == selected ? "sel"
+                : model.happensBefore(j, selected) ? "past"
+                : model.happensBefore(selected, j) ? "future"
+                : "conc";
+        assertThat(e.getValue().split(" ")).as("event %s", j).contains(expected);
+        past += expected.equals("past") ? 1 : 0;
+        future += expected.equals("future") ? 1 : 0;
+        concurrent += expected.equals("conc") ? 1 : 0;
+      }
+      assertThat(past).isPositive();
+      assertThat(future).isPositive();
+      assertThat(concurrent).isPositive();
+      assertThat(driver.findElement(By.id("info")).getText())
+          .contains(past + " events in its causal past", future + " in its causal future", concurrent + " concurrent");
+      assertThat(driver.findElements(By.cssSelector("#overlay circle.r-past"))).hasSize(past);
+
+      Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
+      Files.copy(shot, Path.of("target", "diagram-browser.png"), StandardCopyOption.REPLACE_EXISTING);
+
+      // A check box hides a process: its line, its events and its arrows.
+      int bob = model.processIndex("Bob");
+      driver.findElement(By.id("show-" + bob)).click();
+      assertThat(driver.findElement(By.id("p" + (bob))).getAttribute("class")).contains("hidden");
+      assertThat(driver.findElements(By.cssSelector("g.ev[data-p='" + bob + "']")))
+          .allSatisfy(g -> assertThat(g.getAttribute("class")).contains("hidden"));
+      assertThat(driver.findElements(By.cssSelector("g.msg[data-pr='" + bob + "']")))
+          .isNotEmpty()
+          .allSatisfy(g -> assertThat(g.isDisplayed()).isFalse());
+    } finally {
+      driver.quit();
+    }
+  }
+}
