@@ -1,11 +1,13 @@
 package dev.chitchat.cli;
 
+import dev.chitchat.diagrams.DiagramCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code chitchat} command: {@code server}, {@code participant} and {@code demo}. User errors
+ * The {@code chitchat} command: {@code server}, {@code participant}, {@code demo} and {@code
+ * diagram}. User errors
  * print one line and exit non-zero (2 for a bad command line, 1 otherwise); only a bug prints a
  * stack trace.
  */
@@ -21,6 +23,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       ParticipantCommand.class,
       DemoCommand.class,
+      DiagramCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class ChitChat implements Runnable {

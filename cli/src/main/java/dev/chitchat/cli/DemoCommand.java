@@ -1,5 +1,7 @@
 package dev.chitchat.cli;
 
+import dev.chitchat.diagrams.DiagramResult;
+import dev.chitchat.diagrams.Diagrams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Plays a scripted chat: starts a server and one process per participant, plays the scenario,",
       "stops them, and prints the run's log directory and, per participant, the lines it delivered",
-      "with their Lamport timestamps. Waits for each step by watching the logs."
+      "with their Lamport timestamps. Waits for each step by watching the logs.",
+      "Ends by drawing the run's space-time diagram and checking the clock condition (see 'diagram').",
+      "Exit status: 0 when every check passed, 1 when a delivery or clock check failed, 2 for bad input."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -63,7 +67,24 @@ final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getOut().println("Playing " + source + "; logs in " + dir);
       run.play(script);
       run.stopServer();
-      return run.report() ? 0 : 1;
+      boolean delivered = run.report();
+      return draw(dir) && delivered ? 0 : 1;
+    }
+  }
+
+  /** Draws the run's space-time diagram and checks its logs; prints the paths and the verdict. */
+  private boolean draw(Path dir) {
+    var out = spec.commandLine().getOut();
+    try {
+      DiagramResult result = Diagrams.render(dir, dir);
+      out.println();
+      out.println(Diagrams.summary(result, 10));
+      out.println("Space-time diagram: " + result.svg() + " (open " + result.html()
+          + " in a browser to explore it)");
+      out.flush();
+      return result.report().consistent();
+    } catch (IOException e) {
+      throw new UserError("Cannot draw the diagram of " + dir + ": " + e.getMessage());
     }
   }
 
