@@ -1,0 +1,89 @@
+package dev.chitchat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bad input at the command line: one line, a non-zero exit, no stack trace. */
+class CommandLineTest {
+
+  @TempDir Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = ChitChat.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static void assertOneLineError(Result result, int code, String message) {
+    assertThat(result.code()).isEqualTo(code);
+    assertThat(result.err()).startsWith("chitchat: " + message).doesNotContain("\tat ");
+    assertThat(result.err().lines().count()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void helpListsTheSubcommands() {
+    Result result = run("--help");
+
+    assertThat(result.code()).isZero();
+    assertThat(result.out()).contains("server", "participant", "demo", "diagram");
+  }
+
+  @Test
+  void aBadNameIsRefusedBeforeAnythingStarts() {
+    assertOneLineError(run("participant", "--name", "no spaces"), 2,
+        "Name \"no spaces\" is not allowed. Use 1 to 32 letters, digits, '-', '_' or '.'.");
+  }
+
+  @Test
+  void aMissingNameIsAUsageError() {
+    assertOneLineError(run("participant"), 2, "Missing required option: '--name=NAME'");
+  }
+
+  @Test
+  void portsOutOfRangeAreRefused() {
+    assertOneLineError(run("participant", "--name", "Alex", "--port", "70000"), 2,
+        "--port 70000 is out of range. Use 0 (any free port) to 65535.");
+    assertOneLineError(run("server", "--port", "-1"), 2, "--port -1 is out of range. Use 0 to 65535.");
+    assertOneLineError(run("server", "--port", "abc"), 2, "Invalid value for option '--port'");
+  }
+
+  @Test
+  void aBadServerAddressIsRefused() {
+    assertOneLineError(run("participant", "--name", "Alex", "--server", "localhost:x"), 2,
+        "Server address \"localhost:x\" is not HOST:PORT.");
+  }
+
+  @Test
+  void aMissingScenarioIsRefused() {
+    assertOneLineError(run("demo", "--scenario", dir.resolve("nope.scenario").toString()), 2,
+        "Scenario file " + dir.resolve("nope.scenario") + " does not exist.");
+  }
+
+  @Test
+  void aNonEmptyRunDirectoryIsRefused() throws Exception {
+    Files.writeString(dir.resolve("old.jsonl"), "{}");
+
+    assertOneLineError(run("demo", "--run-dir", dir.toString()), 2,
+        "Run directory " + dir + " is not empty; choose another --run-dir.");
+  }
+
+  @Test
+  void endpointsParse() {
+    assertThat(Endpoint.parse("localhost:50051")).isEqualTo(new Endpoint("localhost", 50051));
+    assertThat(Endpoint.parse("[::1]:7").target()).isEqualTo("[::1]:7");
+    assertThat(Endpoint.parse("50051")).isEqualTo(new Endpoint("localhost", 50051));
+  }
+}
