@@ -28,7 +28,7 @@ final class ChatService extends ChatServerGrpc.ChatServerImplBase {
     Outcome outcome =
         room.join(
             request.getName(),
-            request.getPort(),
+            Integer.toUnsignedLong(request.getPort()),
             request.getCallbackSecret(),
             CallInfo.current("Join"));
     if (outcome.isRefused()) {

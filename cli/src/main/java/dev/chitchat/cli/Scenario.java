@@ -37,8 +37,8 @@ record Scenario(List<Step> steps) {
     }
   }
 
-  private static final Pattern JOIN = Pattern.compile("(\\S+) joins");
-  private static final Pattern LEAVE = Pattern.compile("(\\S+) leaves");
+  private static final Pattern JOIN = Pattern.compile("([^:\\s]+) joins");
+  private static final Pattern LEAVE = Pattern.compile("([^:\\s]+) leaves");
   private static final Pattern PUBLISH = Pattern.compile("([^:\\s]+): (.*)");
 
   /**
@@ -82,8 +82,8 @@ record Scenario(List<Step> steps) {
           if (step.text().isBlank()) {
             throw error(source, number, "blank message (a participant ignores blank lines).");
           }
-          if (step.text().equals("/quit") || step.text().equalsIgnoreCase("exit")
-              || step.text().equals("/help")) {
+          String command = step.text().strip().toLowerCase(java.util.Locale.ROOT);
+          if (command.equals("/quit") || command.equals("exit") || command.equals("/help")) {
             throw error(source, number, "\"" + step.text() + "\" is a participant command; write \"" + name + " leaves\".");
           }
         }

@@ -36,12 +36,21 @@ class ScenarioTest {
   }
 
   @Test
+  void aMessageMayBeJoinsOrLeaves() {
+    Scenario scenario = Scenario.parse("s", "A joins\nA: leaves\nA: joins\nA leaves\n");
+
+    assertThat(scenario.steps()).extracting(Scenario.Step::action).containsExactly(
+        Scenario.Action.JOIN, Scenario.Action.PUBLISH, Scenario.Action.PUBLISH, Scenario.Action.LEAVE);
+  }
+
+  @Test
   void namesTheFileAndLineOfEveryMistake() {
     assertError("A joins\nA joins\n", "s:2: A joins but has already joined.");
     assertError("A: hi\n", "s:1: A publishes but has not joined.");
     assertError("# c\n\nA leaves\n", "s:3: A leaves but has not joined.");
     assertError("A joins\nA:  \n", "s:2: blank message (a participant ignores blank lines).");
     assertError("A joins\nA: /quit\n", "s:2: \"/quit\" is a participant command; write \"A leaves\".");
+    assertError("A joins\nA: /Quit \n", "s:2: \"/Quit \" is a participant command; write \"A leaves\".");
     assertError("A joins\nA says hi\n", "s:2: expected \"NAME joins\", \"NAME: TEXT\" or \"NAME leaves\".");
     assertError("bad!name joins\n", "s:1: Name \"bad!name\" is not allowed. Use 1 to 32 letters, digits, '-', '_' or '.'.");
     assertError("# nothing\n", "s: no steps.");

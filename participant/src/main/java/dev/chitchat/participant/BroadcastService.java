@@ -1,5 +1,7 @@
 package dev.chitchat.participant;
 
+import dev.chitchat.clock.EventDetails;
+import dev.chitchat.clock.LamportClock;
 import dev.chitchat.proto.BroadcastRequest;
 import dev.chitchat.proto.BroadcastResponse;
 import dev.chitchat.proto.ChatEvent;
@@ -22,14 +24,18 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
 
   private final byte[] secret;
   private final Deliveries deliveries;
+  private final LamportClock clock;
 
   /**
    * @param secret the callback secret sent in Join
    * @param deliveries where the events go
+   * @param clock the participant's clock: a refused Broadcast ticks it once, as a {@code refuse}
+   *     action
    */
-  public BroadcastService(String secret, Deliveries deliveries) {
+  public BroadcastService(String secret, Deliveries deliveries, LamportClock clock) {
     this.secret = secret.getBytes(StandardCharsets.US_ASCII);
     this.deliveries = deliveries;
+    this.clock = clock;
   }
 
   @Override
@@ -37,19 +43,15 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
     String presented = CallMetadata.BEARER_CONTEXT.get();
     if (presented == null
         || !MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.US_ASCII))) {
-      responses.onError(
-          Status.UNAUTHENTICATED
-              .withDescription("Broadcast refused: only the chat server this participant joined may call it.")
-              .asRuntimeException());
+      refuse(responses, Status.UNAUTHENTICATED,
+          "Broadcast refused: only the chat server this participant joined may call it.");
       return;
     }
     long previous = 0;
     for (ChatEvent event : request.getEventsList()) {
       if (event.getSequence() <= previous) {
-        responses.onError(
-            Status.INVALID_ARGUMENT
-                .withDescription("Broadcast events must be in increasing sequence order.")
-                .asRuntimeException());
+        refuse(responses, Status.INVALID_ARGUMENT,
+            "Broadcast events must be in increasing sequence order.");
         return;
       }
       previous = event.getSequence();
@@ -62,5 +64,12 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
             CallMetadata.PEER_CONTEXT.get());
     responses.onNext(BroadcastResponse.newBuilder().setDeliveredThrough(through).build());
     responses.onCompleted();
+  }
+
+  private void refuse(StreamObserver<BroadcastResponse> responses, Status status, String reason) {
+    clock.tick(
+        EventDetails.action("refuse", reason)
+            .inCall("Broadcast", CallMetadata.CALL_ID_CONTEXT.get(), CallMetadata.PEER_CONTEXT.get()));
+    responses.onError(status.withDescription(reason).asRuntimeException());
   }
 }

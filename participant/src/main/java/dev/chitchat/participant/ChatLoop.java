@@ -1,7 +1,6 @@
 package dev.chitchat.participant;
 
 import dev.chitchat.proto.ChatEvent;
-import dev.chitchat.rules.PrintableText;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.util.Locale;
@@ -59,9 +58,5 @@ public final class ChatLoop {
     } catch (StatusRuntimeException e) {
       screen.show("Could not leave cleanly: " + ParticipantNode.describe(e.getStatus()));
     }
-  }
-
-  static String quote(String text) {
-    return PrintableText.escape(text);
   }
 }

@@ -91,7 +91,7 @@ public final class ParticipantNode {
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
-                    new BroadcastService(secret, deliveries), new ClockServerInterceptor(clock)))
+                    new BroadcastService(secret, deliveries, clock), new ClockServerInterceptor(clock)))
             .build();
   }
 
@@ -195,7 +195,8 @@ public final class ParticipantNode {
     return switch (status.getCode()) {
       case UNAVAILABLE -> "the chat server is unreachable"
           + (description == null ? "" : " (" + PrintableText.escape(description) + ")");
-      case DEADLINE_EXCEEDED -> "the chat server did not answer in time";
+      case DEADLINE_EXCEEDED ->
+          "the chat server did not answer in time (it may still have ordered the message)";
       default -> description == null ? status.getCode().name() : PrintableText.escape(description);
     };
   }

@@ -9,7 +9,7 @@ public enum EventKind {
   SEND,
   /** A request or response (or an error status) arrived at this process. */
   RECEIVE,
-  /** A local action was attempted: join, publish, leave, deliver, refuse. */
+  /** A local action was attempted: join, publish, leave, deliver, refuse, duplicate, gap. */
   ACTION;
 
   /** The lower-case name used in the JSON Lines logs. */

@@ -7,7 +7,9 @@ import dev.chitchat.rules.PrintableText;
 
 /**
  * The one-line, human-readable form of a clock event, in the style of the course projects' logs,
- * e.g. {@code [L=7] server -> Alex Broadcast request (call 5f0c...) seq 3}. Control characters in
+ * e.g. {@code [L=7] server -> Alex Broadcast request call 5f0c6a1e9b2d4c37} or {@code [L=9]
+ * Alex: deliver #1: Participant Alex joined Chitty-Chat at Lamport time 4}; on a receive, {@code
+ * (sent at L=N)} is the timestamp the message carried. Control characters in
  * any text are escaped, so a log line cannot move the terminal's cursor. Stateless and thread-safe.
  */
 public final class HumanFormat {

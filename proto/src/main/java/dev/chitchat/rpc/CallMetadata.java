@@ -81,21 +81,23 @@ public final class CallMetadata {
   }
 
   /**
-   * Parses a {@code lamport-time} value.
+   * The largest {@code lamport-time} a process accepts from another: 2^50 Lamport ticks. A message
+   * can move a clock at most this far, so one forged header cannot exhaust a clock: 2^53 - 2^50
+   * ticks remain, centuries at a million ticks a second.
+   */
+  public static final long MAX_ACCEPTED_TIME = 1L << 50;
+
+  /**
+   * Parses a {@code lamport-time} value: decimal digits only, 0 to {@link #MAX_ACCEPTED_TIME}.
    *
-   * @return the timestamp, or empty if absent, not a decimal number, or out of the clock's range
+   * @return the timestamp, or empty if absent, not a plain decimal number, or out of range
    */
   public static Optional<Long> parseLamport(String value) {
-    if (value == null || value.isEmpty() || value.length() > 16) {
+    if (value == null || value.isEmpty() || value.length() > 16
+        || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();
     }
-    try {
-      long parsed = Long.parseLong(value);
-      return parsed >= 0 && parsed < dev.chitchat.clock.LamportClock.MAX_TIME
-          ? Optional.of(parsed)
-          : Optional.empty();
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
+    long parsed = Long.parseLong(value);
+    return parsed <= MAX_ACCEPTED_TIME ? Optional.of(parsed) : Optional.empty();
   }
 }

@@ -26,8 +26,8 @@ import java.util.Optional;
  *       L := L + 1}, and {@code L} travels in the {@code lamport-time} trailer.
  * </ul>
  *
- * <p>A request whose {@code lamport-time} header is missing, malformed, or not below {@link
- * LamportClock#MAX_TIME} is still received (ticked as a receive that carried no time) and is then
+ * <p>A request whose {@code lamport-time} header is missing, malformed, or above {@link
+ * CallMetadata#MAX_ACCEPTED_TIME} is still received (ticked as a receive that carried no time) and is then
  * closed with {@code INVALID_ARGUMENT}. The handler finds the call id, the peer and its address, and
  * any bearer credential in the {@link Context} (see {@link CallMetadata}).
  *
@@ -71,7 +71,7 @@ public final class ClockServerInterceptor implements ServerInterceptor {
           rawTime == null
               ? "Missing lamport-time header: every Chitty-Chat call carries the caller's Lamport time."
               : "Invalid lamport-time header \"" + abbreviate(rawTime) + "\": expected a decimal number"
-                  + " from 0 to " + (LamportClock.MAX_TIME - 1) + ".";
+                  + " from 0 to " + CallMetadata.MAX_ACCEPTED_TIME + ".";
       ticking.close(Status.INVALID_ARGUMENT.withDescription(why), new Metadata());
       return new ServerCall.Listener<>() {};
     }

@@ -17,7 +17,7 @@ public final class ChatRules {
   /** The longest participant name, in characters. */
   public static final int MAX_NAME_LENGTH = 32;
 
-  /** The shortest and longest callback secret, in characters. */
+  /** The shortest callback secret, in characters. */
   public static final int MIN_SECRET_LENGTH = 16;
 
   /** The longest callback secret, in characters. */
@@ -63,9 +63,9 @@ public final class ChatRules {
     return Optional.empty();
   }
 
-  /** Checks a message id: 1 to 64 characters with no control characters. */
+  /** Checks a message id: 1 to 64 characters (code points) with no control characters. */
   public static Optional<String> checkMessageId(String id) {
-    if (id == null || id.isEmpty() || id.length() > MAX_MESSAGE_ID_LENGTH) {
+    if (id == null || id.isEmpty() || characters(id) > MAX_MESSAGE_ID_LENGTH) {
       return Optional.of("Message id must be 1 to " + MAX_MESSAGE_ID_LENGTH + " characters.");
     }
     if (id.codePoints().anyMatch(PrintableText::isUnsafe)) {

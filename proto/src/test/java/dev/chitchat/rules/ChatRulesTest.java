@@ -61,6 +61,7 @@ class ChatRulesTest {
     assertThat(ChatRules.checkMessageId("m-1")).isEmpty();
     assertThat(ChatRules.checkMessageId("")).isPresent();
     assertThat(ChatRules.checkMessageId("m".repeat(65))).isPresent();
+    assertThat(ChatRules.checkMessageId(EMOJI.repeat(64))).isEmpty();
   }
 
   @Test
