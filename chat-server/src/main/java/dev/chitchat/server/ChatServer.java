@@ -2,6 +2,7 @@ package dev.chitchat.server;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockServerInterceptor;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -60,7 +61,7 @@ public final class ChatServer {
             .executor(executor)
             .maxInboundMessageSize(config.maxRequestBytes())
             .maxInboundMetadataSize(8 * 1024)
-            .addService(ServerInterceptors.intercept(new ChatService(room), new ClockServerInterceptor(clock)))
+            .addService(ServerInterceptors.intercept(new ChatService(room), new ClockServerInterceptor(clock, CallMetadata.SERVER_ACCEPTED_TIME)))
             .build();
   }
 

@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
@@ -82,7 +83,7 @@ final class ParticipantLink {
             ClientInterceptors.intercept(
                 channel,
                 MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(secret)),
-                new ClockClientInterceptor(clock, participant)));
+                new ClockClientInterceptor(clock, participant, CallMetadata.SERVER_ACCEPTED_TIME)));
   }
 
   /** Appends an event to the queue; call {@link #flush} after releasing the room's lock. */
@@ -209,7 +210,11 @@ final class ParticipantLink {
     LOG.warn(
         "Broadcast of {} event(s) to {} failed ({}); retry {} in {} ms",
         request.getEventsCount(), participant, describe(status), failures, delayMillis);
-    scheduler.schedule(this::flush, delayMillis, TimeUnit.MILLISECONDS);
+    try {
+      scheduler.schedule(this::flush, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      closeNow(); // the server is stopping
+    }
   }
 
   private static String describe(Status status) {

@@ -5,6 +5,7 @@ import dev.chitchat.clock.EventLog;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.participant.ParticipantNode;
 import dev.chitchat.participant.Screen;
+import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -72,7 +73,7 @@ final class InProcessChat implements AutoCloseable {
   ManagedChannel channel(LamportClock clock) {
     ManagedChannel channel =
         InProcessChannelBuilder.forName(prefix)
-            .intercept(new ClockClientInterceptor(clock, "server"))
+            .intercept(new ClockClientInterceptor(clock, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME))
             .build();
     channels.add(channel);
     return channel;

@@ -9,6 +9,7 @@ import dev.chitchat.participant.ParticipantNode;
 import dev.chitchat.participant.PlainConsole;
 import dev.chitchat.participant.Screen;
 import dev.chitchat.participant.TerminalConsole;
+import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
 import dev.chitchat.rules.ChatRules;
 import io.grpc.Grpc;
@@ -90,7 +91,7 @@ final class ParticipantCommand implements Callable<Integer> {
     LamportClock clock = new LamportClock(process, new Log4jEventLog());
     ManagedChannel channel =
         Grpc.newChannelBuilder(endpoint.target(), InsecureChannelCredentials.create())
-            .intercept(new ClockClientInterceptor(clock, null))
+            .intercept(new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
             .build();
     Console console = interactive ? Console.terminal(name + "> ") : Console.plain();
     ParticipantNode node =

@@ -305,8 +305,8 @@ public final class ClockChecker {
                   Check.UNMATCHED,
                   m,
                   i,
-                  what + ": the call failed with " + m.event(failed).status() + " at "
-                      + m.location(failed)));
+                  what + ": the call ended without a response carrying a Lamport time"
+                      + statusSuffix(m.event(failed).status()) + " at " + m.location(failed)));
         } else if (e.peer() != null && removed.contains(e.peer())) {
           notes.add(finding(Check.UNMATCHED, m, i, what + ": " + text(e.peer()) + " crashed and was removed"));
         } else if (e.peer() == null || m.processIndex(e.peer()) < 0) {
@@ -323,7 +323,7 @@ public final class ClockChecker {
                   i,
                   e.rpc() + " " + e.leg() + " from " + text(e.peer()) + " carried no Lamport time"
                       + (e.status() == null ? "" : ": " + e.status())
-                      + ("response".equals(e.leg()) ? " (the call failed)" : "")));
+                      + ("response".equals(e.leg()) && !"OK".equals(e.status()) ? " (the call failed)" : "")));
         } else if (e.peer() == null || m.processIndex(e.peer()) < 0) {
           notes.add(
               finding(
@@ -356,5 +356,9 @@ public final class ClockChecker {
     }
     String t = PrintableText.escape(s);
     return t.length() <= MAX_TEXT ? t : t.substring(0, MAX_TEXT - 3) + "...";
+  }
+
+  private static String statusSuffix(String status) {
+    return status == null || "OK".equals(status) ? "" : " (" + status + ")";
   }
 }

@@ -56,7 +56,7 @@ class ClockCheckerTest {
     assertThat(report.violations()).isEmpty();
     assertThat(report.notes())
         .extracting(Finding::message)
-        .anyMatch(m -> m.contains("Broadcast request to Bob has no receive: the call failed with UNAVAILABLE"))
+        .anyMatch(m -> m.contains("Broadcast request to Bob has no receive: the call ended without a response carrying a Lamport time (UNAVAILABLE)"))
         .anyMatch(m -> m.contains("Bob did not deliver #3") && m.contains("removed"));
   }
 

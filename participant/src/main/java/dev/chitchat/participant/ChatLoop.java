@@ -40,8 +40,11 @@ public final class ChatLoop {
       }
       ParticipantNode.PublishResult result = node.publish(line);
       if (!result.sent()) {
+        boolean unknown = result.refusal().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED;
         screen.show(
-            "[L=" + node.clock().time() + "] Not sent: " + ParticipantNode.describe(result.refusal()));
+            "[L=" + node.clock().time() + "] " + (unknown ? "Not confirmed: " : "Not sent: ")
+                + ParticipantNode.describe(result.refusal())
+                + (unknown ? " (it may still have ordered the message)" : ""));
       }
     }
     leave();

@@ -91,7 +91,7 @@ public final class ParticipantNode {
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
-                    new BroadcastService(secret, deliveries, clock), new ClockServerInterceptor(clock)))
+                    new BroadcastService(secret, deliveries, clock), new ClockServerInterceptor(clock, CallMetadata.PARTICIPANT_ACCEPTED_TIME)))
             .build();
   }
 
@@ -195,8 +195,7 @@ public final class ParticipantNode {
     return switch (status.getCode()) {
       case UNAVAILABLE -> "the chat server is unreachable"
           + (description == null ? "" : " (" + PrintableText.escape(description) + ")");
-      case DEADLINE_EXCEEDED ->
-          "the chat server did not answer in time (it may still have ordered the message)";
+      case DEADLINE_EXCEEDED -> "the chat server did not answer in time";
       default -> description == null ? status.getCode().name() : PrintableText.escape(description);
     };
   }

@@ -11,6 +11,7 @@ import dev.chitchat.proto.LeaveRequest;
 import dev.chitchat.proto.LeaveResponse;
 import dev.chitchat.proto.PublishRequest;
 import dev.chitchat.proto.PublishResponse;
+import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
 import dev.chitchat.rpc.ClockServerInterceptor;
 import io.grpc.ManagedChannel;
@@ -73,11 +74,11 @@ class ChatLoopTest {
     };
     server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(ServerInterceptors.intercept(scripted,
-            new ClockServerInterceptor(new LamportClock("server", e -> {}))))
+            new ClockServerInterceptor(new LamportClock("server", e -> {}), CallMetadata.SERVER_ACCEPTED_TIME)))
         .build().start();
     LamportClock clock = new LamportClock("Alex", e -> {});
     channel = InProcessChannelBuilder.forName(name).directExecutor()
-        .intercept(new ClockClientInterceptor(clock, "server")).build();
+        .intercept(new ClockClientInterceptor(clock, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME)).build();
     node = new ParticipantNode("Alex", 1, clock, channel,
         InProcessServerBuilder.forName(name + "-alex"), line -> {},
         Duration.ofSeconds(5), Duration.ofMillis(1));

@@ -23,8 +23,9 @@ import java.util.Objects;
 public final class LamportClock {
 
   /**
-   * The largest timestamp a clock accepts or reaches: 2^53 - 1, the largest integer that every JSON
-   * reader represents exactly. A message carrying more is refused by the receiver.
+   * The largest timestamp a clock reaches: 2^53 - 1, the largest integer that every JSON reader
+   * represents exactly. Receivers accept far less from a message (see {@code
+   * dev.chitchat.rpc.CallMetadata#SERVER_ACCEPTED_TIME}), so no message can exhaust a clock.
    */
   public static final long MAX_TIME = (1L << 53) - 1;
 

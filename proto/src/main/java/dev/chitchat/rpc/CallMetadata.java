@@ -81,23 +81,31 @@ public final class CallMetadata {
   }
 
   /**
-   * The largest {@code lamport-time} a process accepts from another: 2^50 Lamport ticks. A message
-   * can move a clock at most this far, so one forged header cannot exhaust a clock: 2^53 - 2^50
-   * ticks remain, centuries at a million ticks a second.
+   * The largest {@code lamport-time} the chat server accepts, on requests and on responses: 2^50
+   * Lamport ticks. A forged header can push the server's clock at most this far, and 2^53 - 2^50
+   * ticks remain (centuries at a million ticks a second).
    */
-  public static final long MAX_ACCEPTED_TIME = 1L << 50;
+  public static final long SERVER_ACCEPTED_TIME = 1L << 50;
 
   /**
-   * Parses a {@code lamport-time} value: decimal digits only, 0 to {@link #MAX_ACCEPTED_TIME}.
+   * The largest {@code lamport-time} a participant accepts: 2^51, above anything the server can
+   * send (at most {@link #SERVER_ACCEPTED_TIME} plus its own ticks). So a server whose clock was
+   * pushed by a forged header still reaches every participant; a participant pushed by a forged
+   * Broadcast harms only itself, as the server then refuses its calls.
+   */
+  public static final long PARTICIPANT_ACCEPTED_TIME = 1L << 51;
+
+  /**
+   * Parses a {@code lamport-time} value: decimal digits only, 0 to {@code maxAccepted}.
    *
    * @return the timestamp, or empty if absent, not a plain decimal number, or out of range
    */
-  public static Optional<Long> parseLamport(String value) {
+  public static Optional<Long> parseLamport(String value, long maxAccepted) {
     if (value == null || value.isEmpty() || value.length() > 16
         || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();
     }
     long parsed = Long.parseLong(value);
-    return parsed <= MAX_ACCEPTED_TIME ? Optional.of(parsed) : Optional.empty();
+    return parsed <= maxAccepted ? Optional.of(parsed) : Optional.empty();
   }
 }

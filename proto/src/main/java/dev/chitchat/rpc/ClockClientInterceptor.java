@@ -32,15 +32,19 @@ public final class ClockClientInterceptor implements ClientInterceptor {
 
   private final LamportClock clock;
   private final String peer;
+  private final long maxAccepted;
 
   /**
    * @param clock this process's clock
    * @param peer the name of the process at the other end, for the logs, or {@code null} to use the
    *     channel's authority until the response names the peer
+   * @param maxAccepted the largest {@code lamport-time} accepted on a response, in Lamport ticks; a
+   *     larger, missing or malformed one is ticked as a receive that carried no time
    */
-  public ClockClientInterceptor(LamportClock clock, String peer) {
+  public ClockClientInterceptor(LamportClock clock, String peer, long maxAccepted) {
     this.clock = clock;
     this.peer = peer;
+    this.maxAccepted = maxAccepted;
   }
 
   @Override
@@ -79,7 +83,7 @@ public final class ClockClientInterceptor implements ClientInterceptor {
       EventDetails details =
           EventDetails.receiveResponse(
               rpc, callId, from, status.getCode().name(), status.getDescription());
-      Optional<Long> responseTime = CallMetadata.parseLamport(trailers.get(CallMetadata.LAMPORT_TIME));
+      Optional<Long> responseTime = CallMetadata.parseLamport(trailers.get(CallMetadata.LAMPORT_TIME), maxAccepted);
       if (responseTime.isPresent()) {
         clock.receive(responseTime.get(), details);
       } else {

@@ -26,8 +26,9 @@ import java.util.Optional;
  *       L := L + 1}, and {@code L} travels in the {@code lamport-time} trailer.
  * </ul>
  *
- * <p>A request whose {@code lamport-time} header is missing, malformed, or above {@link
- * CallMetadata#MAX_ACCEPTED_TIME} is still received (ticked as a receive that carried no time) and is then
+ * <p>A request whose {@code lamport-time} header is missing, malformed, or above the receiver's
+ * limit ({@link CallMetadata#SERVER_ACCEPTED_TIME} or {@link
+ * CallMetadata#PARTICIPANT_ACCEPTED_TIME}) is still received (ticked as a receive that carried no time) and is then
  * closed with {@code INVALID_ARGUMENT}. The handler finds the call id, the peer and its address, and
  * any bearer credential in the {@link Context} (see {@link CallMetadata}).
  *
@@ -37,10 +38,15 @@ import java.util.Optional;
 public final class ClockServerInterceptor implements ServerInterceptor {
 
   private final LamportClock clock;
+  private final long maxAccepted;
 
-  /** @param clock this process's clock */
-  public ClockServerInterceptor(LamportClock clock) {
+  /**
+   * @param clock this process's clock
+   * @param maxAccepted the largest {@code lamport-time} accepted, in Lamport ticks
+   */
+  public ClockServerInterceptor(LamportClock clock, long maxAccepted) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.maxAccepted = maxAccepted;
   }
 
   @Override
@@ -57,7 +63,7 @@ public final class ClockServerInterceptor implements ServerInterceptor {
             .filter(name -> !name.isBlank() && name.length() <= 64)
             .orElse(String.valueOf(remote));
     String rawTime = headers.get(CallMetadata.LAMPORT_TIME);
-    Optional<Long> requestTime = CallMetadata.parseLamport(rawTime);
+    Optional<Long> requestTime = CallMetadata.parseLamport(rawTime, maxAccepted);
     EventDetails received = EventDetails.receiveRequest(rpc, callId, peer);
     if (requestTime.isPresent()) {
       clock.receive(requestTime.get(), received);
@@ -71,7 +77,7 @@ public final class ClockServerInterceptor implements ServerInterceptor {
           rawTime == null
               ? "Missing lamport-time header: every Chitty-Chat call carries the caller's Lamport time."
               : "Invalid lamport-time header \"" + abbreviate(rawTime) + "\": expected a decimal number"
-                  + " from 0 to " + CallMetadata.MAX_ACCEPTED_TIME + ".";
+                  + " from 0 to " + maxAccepted + ".";
       ticking.close(Status.INVALID_ARGUMENT.withDescription(why), new Metadata());
       return new ServerCall.Listener<>() {};
     }

@@ -54,7 +54,7 @@ class ClockInterceptorsTest {
       }
     };
     grpcServer = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(service, new ClockServerInterceptor(server)))
+        .addService(ServerInterceptors.intercept(service, new ClockServerInterceptor(server, CallMetadata.SERVER_ACCEPTED_TIME)))
         .build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
@@ -67,7 +67,7 @@ class ClockInterceptorsTest {
 
   private ParticipantGrpc.ParticipantBlockingStub stub() {
     return ParticipantGrpc.newBlockingStub(
-        ClientInterceptors.intercept(channel, new ClockClientInterceptor(client, "server")));
+        ClientInterceptors.intercept(channel, new ClockClientInterceptor(client, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME)));
   }
 
   @Test
@@ -140,7 +140,10 @@ class ClockInterceptorsTest {
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
     assertThat(server.time()).isEqualTo(12);
-    assertThat(CallMetadata.parseLamport("1125899906842624")).contains(CallMetadata.MAX_ACCEPTED_TIME);
+    assertThat(CallMetadata.parseLamport("1125899906842624", CallMetadata.SERVER_ACCEPTED_TIME))
+        .contains(CallMetadata.SERVER_ACCEPTED_TIME);
+    assertThat(CallMetadata.parseLamport("1125899906842625", CallMetadata.PARTICIPANT_ACCEPTED_TIME))
+        .contains(CallMetadata.SERVER_ACCEPTED_TIME + 1);
   }
 
   @Test
@@ -148,7 +151,7 @@ class ClockInterceptorsTest {
     ManagedChannel nowhere = InProcessChannelBuilder.forName("nobody-listens").directExecutor().build();
     try {
       ParticipantGrpc.ParticipantBlockingStub stub = ParticipantGrpc.newBlockingStub(
-          ClientInterceptors.intercept(nowhere, new ClockClientInterceptor(client, null)));
+          ClientInterceptors.intercept(nowhere, new ClockClientInterceptor(client, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME)));
 
       assertThatThrownBy(() -> stub.broadcast(BroadcastRequest.getDefaultInstance()))
           .isInstanceOf(StatusRuntimeException.class);
