@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockServerInterceptor;
+import dev.chitchat.rpc.MalformedRequests;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -55,13 +56,18 @@ public final class ChatServer {
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat("chat-retry-%d").setDaemon(true).build());
-    this.room = new ChatRoom(clock, dialer.apply(executor), scheduler, config.linkSettings());
+    this.room = new ChatRoom(clock, dialer.apply(executor), scheduler, config);
     this.server =
         serverBuilder
             .executor(executor)
-            .maxInboundMessageSize(config.maxRequestBytes())
+            .maxInboundMessageSize(ServerConfig.TRANSPORT_MAX_BYTES)
             .maxInboundMetadataSize(8 * 1024)
-            .addService(ServerInterceptors.intercept(new ChatService(room), new ClockServerInterceptor(clock, CallMetadata.SERVER_ACCEPTED_TIME)))
+            .addService(
+                ServerInterceptors.intercept(
+                    MalformedRequests.guard(
+                        new ChatService(room, config.maxRequestBytes()).bindService()),
+                    MalformedRequests.interceptor(clock),
+                    new ClockServerInterceptor(clock, CallMetadata.SERVER_ACCEPTED_TIME)))
             .build();
   }
 
@@ -72,6 +78,9 @@ public final class ChatServer {
    */
   public ChatServer start() throws IOException {
     server.start();
+    long checkMillis = Math.max(1, config.probeInterval().toMillis() / 2);
+    scheduler.scheduleWithFixedDelay(
+        room::checkParticipants, checkMillis, checkMillis, TimeUnit.MILLISECONDS);
     LOG.info("Chitty-Chat server listening on port {} (process {})", server.getPort(), clock.process());
     return this;
   }
@@ -89,6 +98,21 @@ public final class ChatServer {
   /** Names of the current participants, in joining order. */
   public java.util.List<String> participants() {
     return room.participants();
+  }
+
+  /**
+   * Tells every participant that the server is stopping (a SERVER_STOPPING event), waits up to
+   * {@code drain} for those broadcasts, then stops as {@link #stop()} does. Used on SIGTERM.
+   */
+  public void stopAnnounced(java.time.Duration drain) throws InterruptedException {
+    room.stop();
+    long deadline = System.nanoTime() + drain.toNanos();
+    synchronized (this) {
+      while (!room.drained() && System.nanoTime() < deadline) {
+        wait(20); // the links' callbacks run on other threads; poll their backlog briefly
+      }
+    }
+    stop();
   }
 
   /** Stops taking calls, waits up to 5 s for calls in progress, and closes every participant link. */

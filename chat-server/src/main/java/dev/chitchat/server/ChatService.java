@@ -18,13 +18,33 @@ import io.grpc.stub.StreamObserver;
 final class ChatService extends ChatServerGrpc.ChatServerImplBase {
 
   private final ChatRoom room;
+  private final int maxRequestBytes;
 
-  ChatService(ChatRoom room) {
+  /**
+   * @param room the chat
+   * @param maxRequestBytes larger requests are refused with {@code RESOURCE_EXHAUSTED}
+   */
+  ChatService(ChatRoom room, int maxRequestBytes) {
     this.room = room;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  /** Refuses an oversized request; returns whether it did. */
+  private <T> boolean oversized(
+      com.google.protobuf.MessageLite request, String rpc, StreamObserver<T> responses) {
+    int bytes = request.getSerializedSize();
+    if (bytes <= maxRequestBytes) {
+      return false;
+    }
+    responses.onError(room.refuseOversize(bytes, CallInfo.current(rpc)).refusal().asRuntimeException());
+    return true;
   }
 
   @Override
   public void join(JoinRequest request, StreamObserver<JoinResponse> responses) {
+    if (oversized(request, "Join", responses)) {
+      return;
+    }
     Outcome outcome =
         room.join(
             request.getName(),
@@ -39,12 +59,16 @@ final class ChatService extends ChatServerGrpc.ChatServerImplBase {
         JoinResponse.newBuilder()
             .setSessionToken(outcome.session())
             .setJoined(outcome.event())
+            .setServerId(room.serverId())
             .build());
     responses.onCompleted();
   }
 
   @Override
   public void publish(PublishRequest request, StreamObserver<PublishResponse> responses) {
+    if (oversized(request, "Publish", responses)) {
+      return;
+    }
     Outcome outcome =
         room.publish(request.getMessageId(), request.getText(), CallInfo.current("Publish"));
     if (outcome.isRefused()) {

@@ -17,6 +17,8 @@ final class Member {
   final String session;
   final ParticipantLink link;
   final long joinedSeq;
+  /** The participant's publish rate limit (a token bucket, full at the start), or {@code null}. */
+  final io.github.bucket4j.Bucket rate;
 
   /** message id -> the event it created, oldest first, bounded. */
   final Map<String, dev.chitchat.proto.ChatEvent> published =
@@ -27,11 +29,18 @@ final class Member {
         }
       };
 
-  Member(String name, String process, String session, ParticipantLink link, long joinedSeq) {
+  Member(String name, String process, String session, ParticipantLink link, long joinedSeq,
+      int messagesPerSecond) {
     this.name = name;
     this.process = process;
     this.session = session;
     this.link = link;
     this.joinedSeq = joinedSeq;
+    this.rate = messagesPerSecond > 0
+        ? io.github.bucket4j.Bucket.builder()
+            .addLimit(limit -> limit.capacity(messagesPerSecond)
+                .refillGreedy(messagesPerSecond, java.time.Duration.ofSeconds(1)))
+            .build()
+        : null;
   }
 }

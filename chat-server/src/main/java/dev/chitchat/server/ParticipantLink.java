@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -33,57 +34,104 @@ import org.apache.logging.log4j.Logger;
  * or unreachable participant only delays itself, and delivery order is the queue's order, which is
  * sequence order because the {@link ChatRoom} enqueues under its lock.
  *
- * <p>A failed Broadcast is retried with exponential backoff, with the same events first; the
- * participant skips events it has already delivered, so a retry never delivers twice. Every call
- * has a deadline. Calls start from the root {@link Context}, so a Broadcast started while serving a
- * Publish is not cancelled when that Publish returns.
+ * <p>Failure detection: a participant that has been idle for {@code probeInterval} is sent an empty
+ * Broadcast (a probe). A failed Broadcast is retried with exponential backoff, with the same events
+ * first; the participant skips events it has already delivered, so a retry never delivers twice.
+ * When calls have been failing for {@code giveUpAfter}, counted from the start of the first failed
+ * attempt, the link reports the participant {@linkplain Listener#dead dead}. With the defaults (probe
+ * every 1 s, give up after 3.5 s, checked every 0.5 s) a participant killed while idle is reported
+ * within 5 s.
  *
- * <p>Thread-safe: {@link #enqueue} and {@link #flush} may be called from any thread.
+ * <p>Every call has a deadline. Calls start from the root {@link Context}, so a Broadcast started
+ * while serving a Publish is not cancelled when that Publish returns.
+ *
+ * <p>Thread-safe: every method may be called from any thread.
  */
 final class ParticipantLink {
 
   private static final Logger LOG = LogManager.getLogger(ParticipantLink.class);
 
-  /** How the link sends, retries and closes. */
+  /** Told when a participant stops answering. */
+  @FunctionalInterface
+  interface Listener {
+    /** Called once, without the link's lock held, when the link gives up on its participant. */
+    void dead(ParticipantLink link, String reason);
+  }
+
+  /**
+   * How the link sends, probes, retries and gives up.
+   *
+   * @param deadline the deadline of every Broadcast
+   * @param maxBatch the most events one Broadcast carries
+   * @param firstRetry the first retry delay; it doubles up to {@code maxRetry}
+   * @param maxRetry the longest retry delay
+   * @param attemptsWhenClosing attempts left to deliver the last events to a participant that left
+   * @param probeInterval how long a participant may be idle before it is probed
+   * @param giveUpAfter how long calls may fail before the participant is reported dead
+   */
   record Settings(Duration deadline, int maxBatch, Duration firstRetry, Duration maxRetry,
-      int attemptsWhenClosing) {}
+      int attemptsWhenClosing, Duration probeInterval, Duration giveUpAfter) {}
+
+  /** Why the link gave up: the participant stopped answering. */
+  static final String CONNECTION_LOST = "connection lost";
 
   private final String participant;
+  private final String serverId;
   private final ManagedChannel channel;
   private final ParticipantGrpc.ParticipantFutureStub stub;
   private final ScheduledExecutorService scheduler;
   private final Settings settings;
+  private final Listener listener;
+  private final LongSupplier nanoTime;
 
   private final Deque<ChatEvent> queue = new ArrayDeque<>();
   private boolean inFlight;
+  private long attemptStarted;
+  private long lastContact;
+  private long failingSince;
+  private int failures;
   private boolean closing;
   private boolean closed;
-  private int failures;
 
   /**
    * @param participant the participant's process name, for the logs
+   * @param serverId this server run's id, carried by every Broadcast
    * @param channel the channel to its Broadcast service; the link owns and eventually shuts it down
    * @param secret the participant's callback secret, presented on every call
    * @param clock the server's clock
    * @param scheduler runs retries
+   * @param listener told when the participant is dead
+   * @param nanoTime the monotonic clock, in nanoseconds ({@code System::nanoTime})
    */
   ParticipantLink(
       String participant,
+      String serverId,
       ManagedChannel channel,
       String secret,
       LamportClock clock,
       ScheduledExecutorService scheduler,
-      Settings settings) {
+      Settings settings,
+      Listener listener,
+      LongSupplier nanoTime) {
     this.participant = participant;
+    this.serverId = serverId;
     this.channel = channel;
     this.scheduler = scheduler;
     this.settings = settings;
+    this.listener = listener;
+    this.nanoTime = nanoTime;
+    this.lastContact = nanoTime.getAsLong();
     this.stub =
         ParticipantGrpc.newFutureStub(
             ClientInterceptors.intercept(
                 channel,
                 MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(secret)),
                 new ClockClientInterceptor(clock, participant, CallMetadata.SERVER_ACCEPTED_TIME)));
+  }
+
+  /** The participant's process name. */
+  String participant() {
+    return participant;
   }
 
   /** Appends an event to the queue; call {@link #flush} after releasing the room's lock. */
@@ -111,17 +159,38 @@ final class ParticipantLink {
         }
         return;
       }
-      inFlight = true;
-      BroadcastRequest.Builder batch = BroadcastRequest.newBuilder();
-      for (ChatEvent event : queue) {
-        if (batch.getEventsCount() == settings.maxBatch()) {
-          break;
-        }
-        batch.addEvents(event);
-      }
-      request = batch.build();
+      request = startLocked(false);
     }
-    send(request);
+    send(request, false);
+  }
+
+  /**
+   * Called periodically: probes the participant if it has been idle for the probe interval, and
+   * reports it dead if its calls have been failing for too long.
+   */
+  void check() {
+    boolean dead = false;
+    BroadcastRequest probe = null;
+    synchronized (this) {
+      if (closed || closing) {
+        return;
+      }
+      long now = nanoTime.getAsLong();
+      if (failures > 0 && now - failingSince >= settings.giveUpAfter().toNanos()) {
+        dead = true;
+        queue.clear();
+        shutdownLocked();
+      } else if (!inFlight && queue.isEmpty() && failures == 0
+          && now - lastContact >= settings.probeInterval().toNanos()) {
+        probe = startLocked(true);
+      }
+    }
+    if (dead) {
+      LOG.warn("{} stopped answering: removing it", participant);
+      listener.dead(this, CONNECTION_LOST);
+    } else if (probe != null) {
+      send(probe, true);
+    }
   }
 
   /**
@@ -142,6 +211,26 @@ final class ParticipantLink {
     shutdownLocked();
   }
 
+  /** Whether the link is closed or closing. */
+  synchronized boolean isClosed() {
+    return closed || closing;
+  }
+
+  private BroadcastRequest startLocked(boolean probe) {
+    inFlight = true;
+    attemptStarted = nanoTime.getAsLong();
+    BroadcastRequest.Builder batch = BroadcastRequest.newBuilder().setServerId(serverId);
+    if (!probe) {
+      for (ChatEvent event : queue) {
+        if (batch.getEventsCount() == settings.maxBatch()) {
+          break;
+        }
+        batch.addEvents(event);
+      }
+    }
+    return batch.build();
+  }
+
   private void shutdownLocked() {
     if (!closed) {
       closed = true;
@@ -149,14 +238,14 @@ final class ParticipantLink {
     }
   }
 
-  private void send(BroadcastRequest request) {
+  private void send(BroadcastRequest request, boolean probe) {
     ListenableFuture<BroadcastResponse> response;
     try {
-      response =
-          Context.ROOT.call(
-              () ->
-                  stub.withDeadlineAfter(settings.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                      .broadcast(request));
+      ParticipantGrpc.ParticipantFutureStub call =
+          stub.withDeadlineAfter(settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
+      ParticipantGrpc.ParticipantFutureStub labelled =
+          probe ? call.withOption(CallMetadata.LABEL_OPTION, "probe") : call;
+      response = Context.ROOT.call(() -> labelled.broadcast(request));
     } catch (Exception e) {
       onFailure(request, Status.fromThrowable(e));
       return;
@@ -184,6 +273,7 @@ final class ParticipantLink {
       }
       inFlight = false;
       failures = 0;
+      lastContact = nanoTime.getAsLong();
     }
     flush();
   }
@@ -192,7 +282,9 @@ final class ParticipantLink {
     long delayMillis;
     synchronized (this) {
       inFlight = false;
-      failures++;
+      if (failures++ == 0) {
+        failingSince = attemptStarted;
+      }
       if (closed) {
         return;
       }
@@ -211,10 +303,28 @@ final class ParticipantLink {
         "Broadcast of {} event(s) to {} failed ({}); retry {} in {} ms",
         request.getEventsCount(), participant, describe(status), failures, delayMillis);
     try {
-      scheduler.schedule(this::flush, delayMillis, TimeUnit.MILLISECONDS);
+      scheduler.schedule(this::flushOrProbe, delayMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       closeNow(); // the server is stopping
     }
+  }
+
+  /** A retry: the queued events, or another probe when nothing is queued. */
+  private void flushOrProbe() {
+    BroadcastRequest request;
+    boolean probe;
+    synchronized (this) {
+      if (inFlight || closed) {
+        return;
+      }
+      if (queue.isEmpty() && closing) {
+        shutdownLocked();
+        return;
+      }
+      probe = queue.isEmpty();
+      request = startLocked(probe);
+    }
+    send(request, probe);
   }
 
   private static String describe(Status status) {

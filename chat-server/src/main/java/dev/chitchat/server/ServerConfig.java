@@ -3,7 +3,8 @@ package dev.chitchat.server;
 import java.time.Duration;
 
 /**
- * How a {@link ChatServer} runs: an immutable value.
+ * How a {@link ChatServer} runs: an immutable value. Build it from {@link #defaults()} with the
+ * {@code with...} methods.
  *
  * @param port the TCP port to listen on, 0 to pick a free one
  * @param processName the server's process name in the logs
@@ -11,22 +12,90 @@ import java.time.Duration;
  * @param maxRequestBytes the largest request accepted, in bytes (larger ones get {@code
  *     RESOURCE_EXHAUSTED})
  * @param maxBatch the most events one Broadcast carries
+ * @param failureTimeout how soon a participant that stops answering is removed ("connection
+ *     lost"), counted from its last answer when it was idle; idle participants are probed every
+ *     fifth of it
+ * @param maxQueue the most events queued for one participant; one more removes it ("too slow")
+ * @param rateLimit the most Publish calls per second per participant (with a burst of one second's
+ *     worth), 0 for no limit
+ * @param maxParticipants the most participants at once
  */
 public record ServerConfig(
-    int port, String processName, Duration broadcastDeadline, int maxRequestBytes, int maxBatch) {
+    int port,
+    String processName,
+    Duration broadcastDeadline,
+    int maxRequestBytes,
+    int maxBatch,
+    Duration failureTimeout,
+    int maxQueue,
+    int rateLimit,
+    int maxParticipants) {
 
-  /** The defaults: port 50051, 5 s Broadcast deadline, 16 KiB requests, batches of 512 events. */
+  /** The transport's own cap on a request, in bytes: larger ones never reach the service. */
+  public static final int TRANSPORT_MAX_BYTES = 1024 * 1024;
+
+  /**
+   * The defaults: port 50051, process "server", 2 s Broadcast deadline, 16 KiB requests, batches
+   * of 512 events, participants removed 5 s after they stop answering or when 1000 events are
+   * queued for them, 50 messages per second per participant, 256 participants.
+   */
   public static ServerConfig defaults() {
-    return new ServerConfig(50051, "server", Duration.ofSeconds(5), 16 * 1024, 512);
+    return new ServerConfig(
+        50051, "server", Duration.ofSeconds(2), 16 * 1024, 512, Duration.ofSeconds(5), 1000, 50, 256);
   }
 
   /** This configuration with another port. */
-  public ServerConfig withPort(int newPort) {
-    return new ServerConfig(newPort, processName, broadcastDeadline, maxRequestBytes, maxBatch);
+  public ServerConfig withPort(int value) {
+    return new ServerConfig(value, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+        failureTimeout, maxQueue, rateLimit, maxParticipants);
+  }
+
+  /** This configuration with another process name. */
+  public ServerConfig withProcessName(String value) {
+    return new ServerConfig(port, value, broadcastDeadline, maxRequestBytes, maxBatch,
+        failureTimeout, maxQueue, rateLimit, maxParticipants);
+  }
+
+  /** This configuration with another Broadcast deadline. */
+  public ServerConfig withBroadcastDeadline(Duration value) {
+    return new ServerConfig(port, processName, value, maxRequestBytes, maxBatch,
+        failureTimeout, maxQueue, rateLimit, maxParticipants);
+  }
+
+  /** This configuration with another failure timeout. */
+  public ServerConfig withFailureTimeout(Duration value) {
+    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+        value, maxQueue, rateLimit, maxParticipants);
+  }
+
+  /** This configuration with another queue bound, in events. */
+  public ServerConfig withMaxQueue(int value) {
+    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+        failureTimeout, value, rateLimit, maxParticipants);
+  }
+
+  /** This configuration with another rate limit, in messages per second (0: none). */
+  public ServerConfig withRateLimit(int value) {
+    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+        failureTimeout, maxQueue, value, maxParticipants);
+  }
+
+  /** This configuration with another participant limit. */
+  public ServerConfig withMaxParticipants(int value) {
+    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+        failureTimeout, maxQueue, rateLimit, value);
+  }
+
+  /** How often idle participants are probed: a fifth of the failure timeout. */
+  Duration probeInterval() {
+    return failureTimeout.dividedBy(5);
   }
 
   ParticipantLink.Settings linkSettings() {
+    Duration probe = probeInterval();
+    Duration giveUp = failureTimeout.minus(probe).minus(probe.dividedBy(2));
+    Duration deadline = broadcastDeadline.compareTo(giveUp) < 0 ? broadcastDeadline : giveUp;
     return new ParticipantLink.Settings(
-        broadcastDeadline, maxBatch, Duration.ofMillis(100), Duration.ofSeconds(2), 3);
+        deadline, maxBatch, Duration.ofMillis(100), probe, 3, probe, giveUp);
   }
 }

@@ -52,7 +52,7 @@ final class InProcessChat implements AutoCloseable {
   private final AtomicInteger nextPort = new AtomicInteger(40000);
 
   InProcessChat() throws Exception {
-    this(ServerConfig.defaults().withPort(0));
+    this(ServerConfig.defaults().withPort(0).withRateLimit(0));
   }
 
   InProcessChat(ServerConfig config) throws Exception {

@@ -211,7 +211,7 @@ final class DemoRun {
       LoggedEvent e = entry.getValue();
       if (child.process.equals(e.peer()) && e.isAction("join")) {
         joined = entry.getKey();
-      } else if (child.process.equals(e.peer()) && e.isAction("leave")) {
+      } else if (child.process.equals(e.peer()) && (e.isAction("leave") || e.isAction("remove"))) {
         left = entry.getKey();
       }
     }
@@ -231,7 +231,8 @@ final class DemoRun {
   private Map<Long, LoggedEvent> serverActionsBySeq() {
     Map<Long, LoggedEvent> bySeq = new LinkedHashMap<>();
     for (LoggedEvent e : watcher.events(SERVER)) {
-      if (e.seq() != null && (e.isAction("join") || e.isAction("publish") || e.isAction("leave"))) {
+      if (e.seq() != null && (e.isAction("join") || e.isAction("publish") || e.isAction("leave")
+          || e.isAction("remove"))) {
         bySeq.put(e.seq(), e);
       }
     }

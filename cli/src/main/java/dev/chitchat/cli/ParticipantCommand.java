@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Starts a participant: joins a Chitty-Chat server and chats.",
-      "Type a line to publish it; /quit or exit leaves (so do Ctrl-C and Ctrl-D).",
+      "Type a line to publish it; /quit or exit leaves (so do Ctrl-C and Ctrl-D);",
+      "/join joins again after the server lost or removed you (--rejoin does it for you).",
       "Each delivered line shows this participant's Lamport time, e.g.",
       "  [L=12] Alex: Hello World! (sent at L=8)"
     })
@@ -66,6 +67,15 @@ final class ParticipantCommand implements Callable<Integer> {
       description = "Deadline of each call to the server, in milliseconds (default: ${DEFAULT-VALUE}).")
   long deadlineMillis;
 
+  @Option(names = "--rejoin",
+      description = "Join again automatically, with backoff, after losing the server or being removed.")
+  boolean rejoin;
+
+  @Option(names = "--server-timeout-ms", defaultValue = "5000", paramLabel = "MS",
+      description = {"Silence from the server (no broadcast, no probe) after which it counts as lost,",
+          "in milliseconds (default: ${DEFAULT-VALUE})."})
+  long serverTimeoutMillis;
+
   @Override
   public Integer call() throws Exception {
     ChatRules.checkName(name).ifPresent(reason -> {
@@ -76,6 +86,9 @@ final class ParticipantCommand implements Callable<Integer> {
     }
     if (deadlineMillis < 1) {
       throw new UserError("--deadline-ms must be at least 1.", 2);
+    }
+    if (serverTimeoutMillis < 50) {
+      throw new UserError("--server-timeout-ms must be at least 50.", 2);
     }
     Endpoint endpoint = Endpoint.parse(server);
     boolean interactive = System.console() != null;
@@ -103,7 +116,8 @@ final class ParticipantCommand implements Callable<Integer> {
             Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
             console.screen(),
             Duration.ofMillis(deadlineMillis),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            new ParticipantNode.Watch(Duration.ofMillis(serverTimeoutMillis), rejoin));
     try {
       int actual = node.start();
       console.screen().show(name + " is listening for broadcasts on port " + actual);

@@ -15,13 +15,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code chitchat server}: runs a ChatServer until interrupted (Ctrl-C or SIGTERM). */
+/**
+ * {@code chitchat server}: runs a ChatServer until interrupted (Ctrl-C or SIGTERM), then tells the
+ * participants that it is shutting down before it stops. The process is named {@code server} in the
+ * logs, or {@code server-2}, ... when the log directory already has a server's log (a restart).
+ */
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
     description = {
       "Starts a Chitty-Chat server.",
-      "Participants join it; it orders their messages and broadcasts every event to each of them."
+      "Participants join it; it orders their messages and broadcasts every event to each of them.",
+      "A participant that stops answering, or falls too far behind, is removed and announced.",
+      "On Ctrl-C or SIGTERM it tells the participants that it is shutting down, then stops."
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -36,9 +42,26 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Do not print every clock event on the console.")
   boolean quiet;
 
-  @Option(names = "--broadcast-deadline-ms", defaultValue = "5000", paramLabel = "MS",
+  @Option(names = "--broadcast-deadline-ms", defaultValue = "2000", paramLabel = "MS",
       description = "Deadline of each Broadcast call, in milliseconds (default: ${DEFAULT-VALUE}).")
   long broadcastDeadlineMillis;
+
+  @Option(names = "--failure-timeout-ms", defaultValue = "5000", paramLabel = "MS",
+      description = {"A participant that stops answering is removed within this time, in milliseconds;",
+          "idle participants are probed every fifth of it (default: ${DEFAULT-VALUE})."})
+  long failureTimeoutMillis;
+
+  @Option(names = "--max-queue", defaultValue = "1000", paramLabel = "EVENTS",
+      description = "Events queued for one participant before it is removed as too slow (default: ${DEFAULT-VALUE}).")
+  int maxQueue;
+
+  @Option(names = "--rate-limit", defaultValue = "50", paramLabel = "PER_SECOND",
+      description = "Messages per second one participant may publish, 0 for no limit (default: ${DEFAULT-VALUE}).")
+  int rateLimit;
+
+  @Option(names = "--max-participants", defaultValue = "256", paramLabel = "N",
+      description = "Participants at once (default: ${DEFAULT-VALUE}).")
+  int maxParticipants;
 
   @Override
   public Integer call() throws Exception {
@@ -48,14 +71,21 @@ final class ServerCommand implements Callable<Integer> {
     if (broadcastDeadlineMillis < 1) {
       throw new UserError("--broadcast-deadline-ms must be at least 1.", 2);
     }
-    ServerConfig defaults = ServerConfig.defaults();
+    if (failureTimeoutMillis < 50) {
+      throw new UserError("--failure-timeout-ms must be at least 50.", 2);
+    }
+    if (maxQueue < 1 || maxParticipants < 1 || rateLimit < 0) {
+      throw new UserError("--max-queue and --max-participants must be at least 1, --rate-limit at least 0.", 2);
+    }
     ServerConfig config =
-        new ServerConfig(
-            port,
-            defaults.processName(),
-            java.time.Duration.ofMillis(broadcastDeadlineMillis),
-            defaults.maxRequestBytes(),
-            defaults.maxBatch());
+        ServerConfig.defaults()
+            .withPort(port)
+            .withProcessName(LogSetup.uniqueProcessName("server", logDir))
+            .withBroadcastDeadline(java.time.Duration.ofMillis(broadcastDeadlineMillis))
+            .withFailureTimeout(java.time.Duration.ofMillis(failureTimeoutMillis))
+            .withMaxQueue(maxQueue)
+            .withRateLimit(rateLimit)
+            .withMaxParticipants(maxParticipants);
     try {
       LogSetup.configure(new LogSetup.Options(config.processName(), logDir, !quiet, true));
     } catch (IOException e) {
@@ -82,7 +112,7 @@ final class ServerCommand implements Callable<Integer> {
             new Thread(
                 () -> {
                   try {
-                    server.stop();
+                    server.stopAnnounced(java.time.Duration.ofSeconds(2));
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   } finally {

@@ -25,6 +25,7 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
   private final byte[] secret;
   private final Deliveries deliveries;
   private final LamportClock clock;
+  private final Runnable contact;
 
   /**
    * @param secret the callback secret sent in Join
@@ -33,9 +34,18 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
    *     action
    */
   public BroadcastService(String secret, Deliveries deliveries, LamportClock clock) {
+    this(secret, deliveries, clock, () -> {});
+  }
+
+  /**
+   * @param contact called on every Broadcast from the server, probes included: the server is alive
+   */
+  public BroadcastService(
+      String secret, Deliveries deliveries, LamportClock clock, Runnable contact) {
     this.secret = secret.getBytes(StandardCharsets.US_ASCII);
     this.deliveries = deliveries;
     this.clock = clock;
+    this.contact = contact;
   }
 
   @Override
@@ -56,8 +66,10 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
       }
       previous = event.getSequence();
     }
+    contact.run();
     long through =
         deliveries.deliver(
+            request.getServerId(),
             request.getEventsList(),
             "Broadcast",
             CallMetadata.CALL_ID_CONTEXT.get(),

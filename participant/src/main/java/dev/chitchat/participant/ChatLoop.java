@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * The participant's input loop: each line the user types is published; {@code /quit} or {@code
- * exit} (as in the course projects), end of input and Ctrl-C leave. Blank lines are ignored;
- * {@code /help} lists the commands. A message the server refuses, or that cannot reach it, is shown
+ * exit} (as in the course projects), end of input and Ctrl-C leave; {@code /join} joins again after
+ * the participant was removed or lost the server. Blank lines are ignored; {@code /help} lists the
+ * commands. A message the server refuses, or that cannot reach it, is shown
  * as not sent. Runs on the calling thread.
  */
 public final class ChatLoop {
@@ -32,7 +33,12 @@ public final class ChatLoop {
         break;
       }
       if (command.equals("/help")) {
-        screen.show("Type a message and press Enter to publish it. /quit or exit leaves.");
+        screen.show("Type a message and press Enter to publish it. /quit or exit leaves;"
+            + " /join joins again after the server lost you.");
+        continue;
+      }
+      if (command.equals("/join")) {
+        join();
         continue;
       }
       if (line.isBlank()) {
@@ -48,6 +54,20 @@ public final class ChatLoop {
       }
     }
     leave();
+  }
+
+  private void join() {
+    if (!node.canJoin()) {
+      screen.show("Already in the chat.");
+      return;
+    }
+    try {
+      node.join();
+      screen.show("[L=" + node.clock().time() + "] Joined Chitty-Chat again as " + node.name() + ".");
+    } catch (StatusRuntimeException e) {
+      screen.show("[L=" + node.clock().time() + "] Could not join: "
+          + ParticipantNode.describe(e.getStatus()));
+    }
   }
 
   private void leave() throws InterruptedException {

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * delivery and 8 the server's timestamp of the event.
  *
  * <p>Events whose sequence number was already delivered (a retried Broadcast) are skipped. A jump
- * in sequence numbers is logged as a {@code gap} action (the server's FIFO fan-out never makes one).
+ * in sequence numbers is logged as a {@code gap} action (the server's FIFO fan-out never makes one,
+ * except across a removal and a new join, which {@link #expectGap} announces). Sequence numbers are
+ * per server run: a Broadcast with a new server id (a restarted server) starts counting afresh.
  *
  * <p>Thread-safe: one lock serialises deliveries, so concurrent Broadcasts cannot interleave and
  * lines appear in delivery order. Reading the progress ({@link #lastSequence}, {@link #delivered},
@@ -29,13 +31,35 @@ public final class Deliveries {
 
   private final LamportClock clock;
   private final Screen screen;
+  private final java.util.function.Consumer<ChatEvent> onDelivered;
+  private String serverId;
+  private boolean gapExpected;
   private final Object order = new Object();
   private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
   private volatile long lastSeq;
 
-  public Deliveries(LamportClock clock, Screen screen) {
+  /**
+   * @param clock the participant's clock
+   * @param screen where the lines are shown
+   * @param onDelivered told of every delivered event, after it is shown, on the delivering thread
+   */
+  public Deliveries(
+      LamportClock clock, Screen screen, java.util.function.Consumer<ChatEvent> onDelivered) {
     this.clock = clock;
     this.screen = screen;
+    this.onDelivered = onDelivered;
+  }
+
+  /** Deliveries with no listener. */
+  public Deliveries(LamportClock clock, Screen screen) {
+    this(clock, screen, event -> {});
+  }
+
+  /** The next event may skip sequence numbers without a {@code gap} (this participant rejoins). */
+  public void expectGap() {
+    synchronized (order) {
+      gapExpected = true;
+    }
   }
 
   /**
@@ -48,7 +72,26 @@ public final class Deliveries {
    * @return the highest sequence number delivered so far
    */
   public long deliver(List<ChatEvent> events, String rpc, String callId, String peer) {
+    return deliver("", events, rpc, callId, peer);
+  }
+
+  /**
+   * Delivers the events of one Broadcast from the server run {@code server} that are new.
+   *
+   * @param server the server id the Broadcast carried
+   * @return the highest sequence number of that server run delivered so far
+   */
+  public long deliver(
+      String server, List<ChatEvent> events, String rpc, String callId, String peer) {
     synchronized (order) {
+      if (!server.equals(serverId)) {
+        if (serverId != null) {
+          synchronized (this) {
+            lastSeq = 0;
+          }
+        }
+        serverId = server;
+      }
       deliverInOrder(events, rpc, callId, peer);
       return lastSeq;
     }
@@ -60,7 +103,7 @@ public final class Deliveries {
       if (seq <= lastSeq) {
         continue;
       }
-      if (lastSeq != 0 && seq != lastSeq + 1) {
+      if (lastSeq != 0 && seq != lastSeq + 1 && !gapExpected) {
         clock.tick(
             EventDetails.action(
                     "gap", "missing events " + (lastSeq + 1) + ".." + (seq - 1) + " before " + seq)
@@ -73,9 +116,11 @@ public final class Deliveries {
       delivered.add(new Delivered(at, event, line));
       synchronized (this) {
         lastSeq = seq;
+        gapExpected = false;
         notifyAll();
       }
       screen.show(line);
+      onDelivered.accept(event);
     }
   }
 
@@ -106,12 +151,18 @@ public final class Deliveries {
     return true;
   }
 
-  /** The event as a chat line, escaped for the terminal: "Alex: Hello" or the announcement. */
+  /**
+   * The event as a chat line, escaped for the terminal: "Alex: Hello", or the announcement, with
+   * the reason when the server removed the participant.
+   */
   static String chatLine(ChatEvent event) {
     String text = PrintableText.escape(event.getText());
-    return event.getKind() == ChatEvent.Kind.MESSAGE
-        ? PrintableText.escape(event.getParticipant()) + ": " + text
-        : text;
+    if (event.getKind() == ChatEvent.Kind.MESSAGE) {
+      return PrintableText.escape(event.getParticipant()) + ": " + text;
+    }
+    return event.getReason().isEmpty()
+        ? text
+        : text + " (" + PrintableText.escape(event.getReason()) + ")";
   }
 
   private static String sentAt(ChatEvent event) {

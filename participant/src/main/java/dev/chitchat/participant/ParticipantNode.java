@@ -8,6 +8,7 @@ import dev.chitchat.proto.JoinResponse;
 import dev.chitchat.proto.LeaveResponse;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockServerInterceptor;
+import dev.chitchat.rpc.MalformedRequests;
 import dev.chitchat.rules.PrintableText;
 import io.grpc.Channel;
 import io.grpc.Server;
@@ -19,8 +20,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One participant: its own {@code Participant} (Broadcast) server, and its calls to the chat
@@ -29,7 +30,17 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Lifecycle: {@link #start} (serve Broadcast), {@link #join}, any number of {@link #publish},
  * {@link #leave} (which waits until the events created before the leave are delivered), {@link
- * #stop}. Thread-safe; {@link #leave} may race with a shutdown hook and runs once.
+ * #stop}.
+ *
+ * <p>Failures. The server sends something (events or an empty probe) at least every second or so
+ * while it considers this participant a member. When nothing has come for the server timeout, or
+ * the server announces that it is stopping, or a call says this participant was removed, the
+ * participant says so on its screen, logs it (a {@code server-lost} or {@code removed} action), and
+ * counts itself out of the chat: {@link #join} may be called again, and with {@code rejoin} it is,
+ * with backoff (0.5 s doubling to 5 s), until it succeeds or the user leaves. Its Lamport clock
+ * carries on throughout; a restarted server catches up through the receive rule.
+ *
+ * <p>Thread-safe.
  */
 public final class ParticipantNode {
 
@@ -41,7 +52,24 @@ public final class ParticipantNode {
     }
   }
 
-  private enum State { NEW, JOINED, LEFT }
+  /**
+   * How the participant watches the server.
+   *
+   * @param serverTimeout how long without any Broadcast (probes included) before the server is
+   *     considered lost
+   * @param rejoin whether to join again, with backoff, after losing the server or being removed
+   */
+  public record Watch(Duration serverTimeout, boolean rejoin) {
+    /** The defaults: 5 s, no automatic rejoin. */
+    public static Watch defaults() {
+      return new Watch(Duration.ofSeconds(5), false);
+    }
+  }
+
+  private enum State { NEW, JOINED, OUT, LEFT }
+
+  private static final long FIRST_REJOIN_MILLIS = 500;
+  private static final long MAX_REJOIN_MILLIS = 5000;
 
   private final String name;
   private final int declaredPort;
@@ -49,11 +77,37 @@ public final class ParticipantNode {
   private final ChatClient client;
   private final Screen screen;
   private final Duration drainTimeout;
+  private final Watch watch;
   private final String secret = CallMetadata.newSecret();
   private final Deliveries deliveries;
   private final ExecutorService executor;
+  private final ScheduledExecutorService timer;
   private final Server server;
-  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+  private State state = State.NEW;
+  private long lastContact = System.nanoTime();
+  private long lastWatch = System.nanoTime();
+  private long rejoinDelay = FIRST_REJOIN_MILLIS;
+  private boolean rejoinScheduled;
+
+  /**
+   * A participant with the default {@link Watch}.
+   *
+   * @see #ParticipantNode(String, int, LamportClock, Channel, ServerBuilder, Screen, Duration,
+   *     Duration, Watch)
+   */
+  public ParticipantNode(
+      String name,
+      int declaredPort,
+      LamportClock clock,
+      Channel serverChannel,
+      ServerBuilder<?> callbackServer,
+      Screen screen,
+      Duration rpcDeadline,
+      Duration drainTimeout) {
+    this(name, declaredPort, clock, serverChannel, callbackServer, screen, rpcDeadline,
+        drainTimeout, Watch.defaults());
+  }
 
   /**
    * @param name the chat name
@@ -65,6 +119,7 @@ public final class ParticipantNode {
    * @param screen where delivered lines and messages appear
    * @param rpcDeadline the deadline of every call to the chat server
    * @param drainTimeout how long {@link #leave} waits for the last deliveries
+   * @param watch how the server is watched, and whether to rejoin
    */
   public ParticipantNode(
       String name,
@@ -74,35 +129,45 @@ public final class ParticipantNode {
       ServerBuilder<?> callbackServer,
       Screen screen,
       Duration rpcDeadline,
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      Watch watch) {
     this.name = name;
     this.declaredPort = declaredPort;
     this.clock = clock;
     this.screen = screen;
     this.drainTimeout = drainTimeout;
+    this.watch = watch;
     this.client = new ChatClient(serverChannel, rpcDeadline);
-    this.deliveries = new Deliveries(clock, screen);
+    this.deliveries = new Deliveries(clock, screen, this::delivered);
     this.executor =
         Executors.newFixedThreadPool(
             2, new ThreadFactoryBuilder().setNameFormat(name + "-broadcast-%d").setDaemon(true).build());
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            new ThreadFactoryBuilder().setNameFormat(name + "-watch").setDaemon(true).build());
     this.server =
         callbackServer
             .executor(executor)
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
-                    new BroadcastService(secret, deliveries, clock), new ClockServerInterceptor(clock, CallMetadata.PARTICIPANT_ACCEPTED_TIME)))
+                    MalformedRequests.guard(
+                        new BroadcastService(secret, deliveries, clock, this::contact).bindService()),
+                    MalformedRequests.interceptor(clock),
+                    new ClockServerInterceptor(clock, CallMetadata.PARTICIPANT_ACCEPTED_TIME)))
             .build();
   }
 
   /**
-   * Starts the Broadcast server.
+   * Starts the Broadcast server and the watch on the chat server.
    *
    * @return the port it listens on (the chosen one for port 0)
    * @throws IOException if the port cannot be bound
    */
   public int start() throws IOException {
     server.start();
+    long period = Math.max(10, watch.serverTimeout().toMillis() / 5);
+    timer.scheduleWithFixedDelay(this::watchServer, period, period, TimeUnit.MILLISECONDS);
     return port();
   }
 
@@ -112,16 +177,29 @@ public final class ParticipantNode {
   }
 
   /**
-   * Joins the chat.
+   * Joins the chat (again, after being removed or losing the server).
    *
    * @return the JOINED event that announces this participant
    * @throws StatusRuntimeException with the server's refusal (e.g. {@code ALREADY_EXISTS}) or a
    *     transport status (e.g. {@code UNAVAILABLE} when no server answers)
+   * @throws IllegalStateException if already joined, or after leaving
    */
   public ChatEvent join() {
+    synchronized (this) {
+      if (state == State.JOINED || state == State.LEFT) {
+        throw new IllegalStateException(name + " cannot join: " + state);
+      }
+      if (state == State.OUT) {
+        deliveries.expectGap();
+      }
+    }
     clock.tick(EventDetails.action("join", "join as " + name + " with callback port " + port()));
     JoinResponse response = client.join(name, port(), secret);
-    state.set(State.JOINED);
+    synchronized (this) {
+      state = State.JOINED;
+      lastContact = System.nanoTime();
+      rejoinDelay = FIRST_REJOIN_MILLIS;
+    }
     return response.getJoined();
   }
 
@@ -134,6 +212,10 @@ public final class ParticipantNode {
     try {
       return new PublishResult(client.publish(CallMetadata.newCallId(), text).getEvent(), null);
     } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
+        out("removed", "the server no longer counts " + name + " as a participant: "
+            + describe(e.getStatus()));
+      }
       return new PublishResult(null, e.getStatus());
     }
   }
@@ -142,12 +224,16 @@ public final class ParticipantNode {
    * Leaves the chat (once; later calls do nothing), then waits up to the drain timeout until the
    * events created before the leave are delivered.
    *
-   * @return the LEFT event, or {@code null} if this participant had not joined or had already left
+   * @return the LEFT event, or {@code null} if this participant was not in the chat
    * @throws StatusRuntimeException if the server refused or could not be reached
    */
   public ChatEvent leave() throws InterruptedException {
-    if (!state.compareAndSet(State.JOINED, State.LEFT)) {
-      return null;
+    synchronized (this) {
+      boolean wasIn = state == State.JOINED;
+      state = State.LEFT;
+      if (!wasIn) {
+        return null;
+      }
     }
     clock.tick(EventDetails.action("leave", name + " leaves"));
     LeaveResponse response = client.leave();
@@ -160,9 +246,14 @@ public final class ParticipantNode {
     return response.getLeft();
   }
 
-  /** Whether the participant has joined and not left. */
-  public boolean joined() {
-    return state.get() == State.JOINED;
+  /** Whether the participant is in the chat: joined, not left, not removed, server not lost. */
+  public synchronized boolean joined() {
+    return state == State.JOINED;
+  }
+
+  /** Whether the participant may join (again): it is not in the chat and has not left. */
+  public synchronized boolean canJoin() {
+    return state == State.NEW || state == State.OUT;
   }
 
   /** The participant's deliveries, for the UI and tests. */
@@ -180,8 +271,14 @@ public final class ParticipantNode {
     return name;
   }
 
-  /** Stops the Broadcast server (waiting up to 5 s for calls in progress). */
+  /** Stops the watch and the Broadcast server (waiting up to 5 s for calls in progress). */
   public void stop() throws InterruptedException {
+    synchronized (this) {
+      if (state != State.LEFT) {
+        state = State.LEFT;
+      }
+    }
+    timer.shutdownNow();
     server.shutdown();
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();
@@ -198,5 +295,82 @@ public final class ParticipantNode {
       case DEADLINE_EXCEEDED -> "the chat server did not answer in time";
       default -> description == null ? status.getCode().name() : PrintableText.escape(description);
     };
+  }
+
+  private synchronized void contact() {
+    lastContact = System.nanoTime();
+  }
+
+  private void delivered(ChatEvent event) {
+    if (event.getKind() == ChatEvent.Kind.SERVER_STOPPING) {
+      out("server-lost", "the chat server is shutting down");
+    }
+  }
+
+  /** Runs every fifth of the server timeout: notices when the server has gone quiet. */
+  private void watchServer() {
+    long now = System.nanoTime();
+    synchronized (this) {
+      long sinceWatch = now - lastWatch;
+      lastWatch = now;
+      if (sinceWatch > 2 * watch.serverTimeout().toNanos() / 5 + TimeUnit.MILLISECONDS.toNanos(500)) {
+        // This process was suspended (SIGSTOP, a debugger, a sleeping laptop): give the server a
+        // fresh timeout to show that it still counts us in, rather than blaming it for our pause.
+        lastContact = now;
+        return;
+      }
+      if (state != State.JOINED || now - lastContact < watch.serverTimeout().toNanos()) {
+        return;
+      }
+    }
+    out("server-lost", "no broadcast or probe from the chat server for "
+        + watch.serverTimeout().toMillis() / 1000.0 + " s: it is down, or removed " + name);
+  }
+
+  /** Counts this participant out of the chat, says why, and rejoins if asked to. */
+  private void out(String action, String why) {
+    synchronized (this) {
+      if (state != State.JOINED) {
+        return;
+      }
+      state = State.OUT;
+    }
+    long at = clock.tick(EventDetails.action(action, why));
+    screen.show("[L=" + at + "] Out of the chat: " + why + "."
+        + (watch.rejoin() ? " Rejoining..." : " Type /join to join again, or /quit."));
+    if (watch.rejoin()) {
+      scheduleRejoin();
+    }
+  }
+
+  private synchronized void scheduleRejoin() {
+    if (rejoinScheduled || state != State.OUT) {
+      return;
+    }
+    rejoinScheduled = true;
+    long delay = rejoinDelay;
+    rejoinDelay = Math.min(MAX_REJOIN_MILLIS, rejoinDelay * 2);
+    try {
+      timer.schedule(this::rejoin, delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      rejoinScheduled = false; // stopping
+    }
+  }
+
+  private void rejoin() {
+    synchronized (this) {
+      rejoinScheduled = false;
+      if (state != State.OUT) {
+        return;
+      }
+    }
+    try {
+      join();
+      screen.show("[L=" + clock.time() + "] Rejoined Chitty-Chat as " + name + ".");
+    } catch (StatusRuntimeException e) {
+      scheduleRejoin();
+    } catch (IllegalStateException e) {
+      // Left or joined meanwhile: nothing to do.
+    }
   }
 }

@@ -27,6 +27,14 @@ public final class CallMetadata {
   public static final Metadata.Key<String> PROCESS =
       Metadata.Key.of("chitchat-process", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** A label for the logs, e.g. {@code probe}: logged as the text of the call's request events. */
+  public static final Metadata.Key<String> LABEL =
+      Metadata.Key.of("chitchat-label", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** The call option that {@link ClockClientInterceptor} sends as the {@link #LABEL} header. */
+  public static final io.grpc.CallOptions.Key<String> LABEL_OPTION =
+      io.grpc.CallOptions.Key.create("chitchat-label");
+
   /** {@code Bearer <token>}: the session token, or on Broadcast the callback secret. */
   public static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);

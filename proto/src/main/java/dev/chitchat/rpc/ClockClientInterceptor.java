@@ -52,11 +52,17 @@ public final class ClockClientInterceptor implements ClientInterceptor {
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
     String rpc = method.getBareMethodName();
     String target = peer != null ? peer : next.authority();
+    String label = callOptions.getOption(CallMetadata.LABEL_OPTION);
     return new SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
       @Override
       public void start(Listener<RespT> responseListener, Metadata headers) {
         String callId = CallMetadata.newCallId();
-        long sentAt = clock.tick(EventDetails.sendRequest(rpc, callId, target));
+        EventDetails sent = EventDetails.sendRequest(rpc, callId, target);
+        if (label != null) {
+          headers.put(CallMetadata.LABEL, label);
+          sent = new EventDetails(sent.kind(), rpc, sent.leg(), callId, target, null, null, null, label);
+        }
+        long sentAt = clock.tick(sent);
         headers.put(CallMetadata.LAMPORT_TIME, Long.toString(sentAt));
         headers.put(CallMetadata.CALL_ID, callId);
         headers.put(CallMetadata.PROCESS, clock.process());

@@ -65,6 +65,11 @@ public final class ClockServerInterceptor implements ServerInterceptor {
     String rawTime = headers.get(CallMetadata.LAMPORT_TIME);
     Optional<Long> requestTime = CallMetadata.parseLamport(rawTime, maxAccepted);
     EventDetails received = EventDetails.receiveRequest(rpc, callId, peer);
+    String label = headers.get(CallMetadata.LABEL);
+    if (label != null && label.length() <= 32) {
+      received = new EventDetails(
+          received.kind(), rpc, received.leg(), callId, peer, null, null, null, label);
+    }
     if (requestTime.isPresent()) {
       clock.receive(requestTime.get(), received);
     } else {
