@@ -46,7 +46,8 @@ final class InProcessChat implements AutoCloseable {
 
   final String prefix = "chat-" + NEXT.incrementAndGet();
   final Recorder serverLog = new Recorder();
-  final ChatServer server;
+  private final ServerConfig config;
+  ChatServer server;
   private final List<Member> members = new CopyOnWriteArrayList<>();
   private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
   private final AtomicInteger nextPort = new AtomicInteger(40000);
@@ -56,10 +57,16 @@ final class InProcessChat implements AutoCloseable {
   }
 
   InProcessChat(ServerConfig config) throws Exception {
-    server =
+    this.config = config;
+    server = startServer(new LamportClock("server", serverLog));
+  }
+
+  /** Starts a server on this chat's in-process name with {@code clock}. */
+  ChatServer startServer(LamportClock clock) throws Exception {
+    return
         new ChatServer(
                 config,
-                new LamportClock("server", serverLog),
+                clock,
                 InProcessServerBuilder.forName(prefix),
                 executor ->
                     (joinedFrom, port) ->
@@ -67,6 +74,13 @@ final class InProcessChat implements AutoCloseable {
                             .executor(executor)
                             .build())
             .start();
+  }
+
+  /** Simulates a crash and a restart: stops the server unannounced and starts a new one. */
+  ChatServer restart(LamportClock clock) throws Exception {
+    server.stop();
+    server = startServer(clock);
+    return server;
   }
 
   /** A channel to the server whose calls tick {@code clock}. */
@@ -86,6 +100,11 @@ final class InProcessChat implements AutoCloseable {
 
   /** Starts a participant whose screen also passes every line to {@code also} (which may block). */
   Member participant(String name, Screen also) throws Exception {
+    return participant(name, also, ParticipantNode.Watch.defaults());
+  }
+
+  /** Starts a participant that watches the server as {@code watch} says. */
+  Member participant(String name, Screen also, ParticipantNode.Watch watch) throws Exception {
     int port = nextPort.incrementAndGet();
     Recorder log = new Recorder();
     LamportClock clock = new LamportClock(name, log);
@@ -106,7 +125,8 @@ final class InProcessChat implements AutoCloseable {
             InProcessServerBuilder.forName(prefix + "-participant-" + port),
             display,
             Duration.ofSeconds(5),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            watch);
     node.start();
     Member member = new Member(node, channel, log, screen);
     members.add(member);

@@ -1,0 +1,165 @@
+package dev.chitchat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.chitchat.clock.ClockEvent;
+import dev.chitchat.clock.LamportClock;
+import dev.chitchat.participant.Deliveries;
+import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.proto.ChatEvent;
+import dev.chitchat.proto.ChatServerGrpc;
+import dev.chitchat.proto.JoinRequest;
+import dev.chitchat.proto.PublishRequest;
+import dev.chitchat.rpc.CallMetadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Participants and the server fail; the chat goes on. */
+class FailureTest {
+
+  private InProcessChat chat;
+
+  @AfterEach
+  void stop() throws Exception {
+    chat.close();
+  }
+
+  private static List<ChatEvent> events(InProcessChat.Member member) {
+    return member.node().deliveries().delivered().stream().map(Deliveries.Delivered::event).toList();
+  }
+
+  private static ChatServerGrpc.ChatServerBlockingStub raw(InProcessChat chat) {
+    return ChatServerGrpc.newBlockingStub(chat.channel(new LamportClock("raw", e -> {})));
+  }
+
+  @Test
+  void aParticipantThatStopsAnsweringIsRemovedAndAnnouncedEvenWhenNobodyChats() throws Exception {
+    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0)
+        .withFailureTimeout(Duration.ofSeconds(1)));
+    InProcessChat.Member alex = chat.joined("Alex");
+    ChatServerGrpc.ChatServerBlockingStub raw = raw(chat);
+    // Bob declares a port where nothing listens, as if he had crashed right after joining.
+    String bobsToken = raw.join(JoinRequest.newBuilder().setName("Bob").setPort(1)
+        .setCallbackSecret(CallMetadata.newSecret()).build()).getSessionToken();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(alex))
+        .anySatisfy(e -> {
+          assertThat(e.getKind()).isEqualTo(ChatEvent.Kind.LEFT);
+          assertThat(e.getText()).isEqualTo(
+              "Participant Bob left Chitty-Chat at Lamport time " + e.getLamportTime());
+          assertThat(e.getReason()).isEqualTo("connection lost");
+        }));
+    await().untilAsserted(() -> assertThat(alex.screen())
+        .anyMatch(line -> line.endsWith("(connection lost)")));
+    assertThat(chat.server.participants()).containsExactly("Alex");
+    assertThat(chat.serverLog.snapshot()).anyMatch(e -> "remove".equals(e.details().action())
+        && e.details().text().startsWith("Participant Bob left"));
+
+    StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class,
+        () -> raw.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(bobsToken)))
+            .publish(PublishRequest.newBuilder().setMessageId("m").setText("am I here?").build()));
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(refused.getStatus().getDescription())
+        .isEqualTo("You were removed from Chitty-Chat (connection lost). Join again to continue.");
+    assertThat(alex.node().publish("the chat goes on").sent()).isTrue();
+  }
+
+  @Test
+  void aParticipantThatFallsBehindIsRemovedAsTooSlowAndCanJoinAgain() throws Exception {
+    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0).withMaxQueue(5)
+        .withFailureTimeout(Duration.ofSeconds(60)).withBroadcastDeadline(Duration.ofSeconds(60)));
+    InProcessChat.Member alex = chat.joined("Alex");
+    CountDownLatch resume = new CountDownLatch(1);
+    InProcessChat.Member slow = chat.participant("Slow", line -> {
+      try {
+        resume.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    slow.node().join();
+
+    for (int i = 0; i < 10; i++) {
+      assertThat(alex.node().publish("message " + i).sent()).isTrue();
+    }
+
+    await().untilAsserted(() -> assertThat(events(alex))
+        .anyMatch(e -> e.getKind() == ChatEvent.Kind.LEFT && e.getReason().equals("too slow")));
+    assertThat(chat.server.participants()).containsExactly("Alex");
+    resume.countDown();
+
+    ParticipantNode.PublishResult refused = slow.node().publish("did I miss anything?");
+    assertThat(refused.refusal().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(refused.refusal().getDescription())
+        .isEqualTo("You were removed from Chitty-Chat (too slow). Join again to continue.");
+    assertThat(slow.node().joined()).isFalse();
+
+    ChatEvent again = slow.node().join();
+    assertThat(alex.node().publish("welcome back").sent()).isTrue();
+    await().untilAsserted(() -> assertThat(events(slow)).extracting(ChatEvent::getText)
+        .contains(again.getText(), "welcome back"));
+    assertThat(slow.log().snapshot()).noneMatch(e -> "gap".equals(e.details().action()));
+    List<Long> alexSeqs = events(alex).stream().map(ChatEvent::getSequence).toList();
+    assertThat(alexSeqs).isSorted().doesNotHaveDuplicates();
+    assertThat(alexSeqs.get(alexSeqs.size() - 1) - alexSeqs.get(0) + 1).isEqualTo(alexSeqs.size());
+  }
+
+  @Test
+  void participantsRejoinARestartedServerWhoseClockStartsFromWhatTheyBring() throws Exception {
+    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0)
+        .withFailureTimeout(Duration.ofMillis(500)));
+    ParticipantNode.Watch watch = new ParticipantNode.Watch(Duration.ofMillis(600), true);
+    InProcessChat.Member alex = chat.participant("Alex", null, watch);
+    alex.node().join();
+    InProcessChat.Member bob = chat.participant("Bob", null, watch);
+    bob.node().join();
+    assertThat(alex.node().publish("before the crash").sent()).isTrue();
+    await().untilAsserted(() -> assertThat(events(bob)).extracting(ChatEvent::getText)
+        .contains("before the crash"));
+
+    InProcessChat.Recorder newLog = new InProcessChat.Recorder();
+    long alexBefore = alex.node().clock().time();
+    chat.restart(new LamportClock("server-2", newLog));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> alex.node().joined() && bob.node().joined()
+        && chat.server.participants().size() == 2);
+    assertThat(alex.screen()).anyMatch(line -> line.contains("Out of the chat"));
+    assertThat(alex.screen()).anyMatch(line -> line.contains("Rejoined Chitty-Chat as Alex."));
+    ClockEvent firstJoin = newLog.snapshot().stream()
+        .filter(e -> "join".equals(e.details().action())).findFirst().orElseThrow();
+    assertThat(firstJoin.lamport()).isGreaterThan(alexBefore);
+
+    assertThat(alex.node().publish("after the restart").sent()).isTrue();
+    await().untilAsserted(() -> assertThat(events(bob)).extracting(ChatEvent::getText)
+        .contains("after the restart"));
+    assertThat(alex.log().snapshot()).anyMatch(e -> "server-lost".equals(e.details().action()));
+  }
+
+  @Test
+  void aServerThatStopsTellsEveryParticipantFirst() throws Exception {
+    chat = new InProcessChat();
+    InProcessChat.Member alex = chat.joined("Alex");
+    InProcessChat.Member bob = chat.joined("Bob");
+
+    chat.server.stopAnnounced(Duration.ofSeconds(5));
+
+    for (InProcessChat.Member m : List.of(alex, bob)) {
+      ChatEvent last = events(m).get(events(m).size() - 1);
+      assertThat(last.getKind()).isEqualTo(ChatEvent.Kind.SERVER_STOPPING);
+      assertThat(last.getText()).isEqualTo(
+          "The Chitty-Chat server is shutting down at Lamport time " + last.getLamportTime());
+      assertThat(m.node().joined()).isFalse();
+      assertThat(m.screen()).anyMatch(line -> line.contains("Type /join to join again"));
+    }
+    ParticipantNode.PublishResult notSent = alex.node().publish("anyone?");
+    assertThat(notSent.refusal().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+  }
+}
