@@ -333,7 +333,7 @@ final class Layout {
     if (e.isReceive()) {
       return e.messageLamport() == null && e.status() != null && !"OK".equals(e.status()) ? Shape.FAILED : Shape.RECEIVE;
     }
-    if (!RunModel.SERVER.equals(e.process())) {
+    if (!model.isServer(e.process())) {
       if (e.isAction("join")) {
         return Shape.JOIN;
       }
@@ -351,7 +351,7 @@ final class Layout {
     if (e.isAction("deliver")) {
       label = (e.seq() == null ? "" : "#" + e.seq() + " ") + (e.text() == null ? "" : e.text());
     } else if ("action".equals(e.kind())) {
-      String who = RunModel.SERVER.equals(e.process()) && e.peer() != null ? " " + e.peer() : "";
+      String who = model.isServer(e.process()) && e.peer() != null ? " " + e.peer() : "";
       label = (e.seq() == null ? "" : "#" + e.seq() + " ") + e.action() + who;
       if (e.isAction("refuse") || e.isAction("gap")) {
         label = e.action() + (e.text() == null ? "" : ": " + e.text());

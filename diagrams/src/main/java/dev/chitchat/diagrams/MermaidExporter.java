@@ -60,7 +60,7 @@ final class MermaidExporter {
         if (e.seq() != null) {
           t.append(" #").append(e.seq());
         }
-        if (e.peer() != null && RunModel.SERVER.equals(e.process())) {
+        if (e.peer() != null && m.isServer(e.process())) {
           t.append(' ').append(e.peer());
         }
         if (e.text() != null) {

@@ -58,6 +58,7 @@ public final class RunModel {
   public record Message(int send, int receive) {}
 
   private final List<String> processes;
+  private final java.util.Set<String> servers;
   private final LoggedEvent[] events;
   private final int[] processOf;
   private final int[] start;
@@ -78,7 +79,8 @@ public final class RunModel {
     for (LoggedEvent e : input) {
       byProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e);
     }
-    this.processes = List.copyOf(orderProcesses(byProcess));
+    this.servers = java.util.Set.copyOf(findServers(byProcess));
+    this.processes = List.copyOf(orderProcesses(byProcess, servers));
     int n = input.size();
     int np = processes.size();
     this.events = new LoggedEvent[n];
@@ -140,22 +142,53 @@ public final class RunModel {
     return e.leg() + '\u0000' + e.callId();
   }
 
-  private static List<String> orderProcesses(Map<String, List<LoggedEvent>> byProcess) {
-    Map<String, Long> joinSeq = new HashMap<>();
-    List<LoggedEvent> server = byProcess.get(SERVER);
-    if (server != null) {
-      for (LoggedEvent e : server) {
+  /**
+   * The chat servers of the run: the processes that received a Join request, else the process
+   * named {@value #SERVER}. A run has several when the server was restarted ({@code server},
+   * {@code server-2}, ...); each numbers its chat events from 1.
+   */
+  private static java.util.Set<String> findServers(Map<String, List<LoggedEvent>> byProcess) {
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    byProcess.forEach((name, events) -> {
+      for (LoggedEvent e : events) {
+        if (e.isReceive() && "Join".equals(e.rpc()) && "request".equals(e.leg())) {
+          found.add(name);
+          return;
+        }
+      }
+    });
+    if (found.isEmpty() && byProcess.containsKey(SERVER)) {
+      found.add(SERVER);
+    }
+    return found;
+  }
+
+  private static List<String> orderProcesses(
+      Map<String, List<LoggedEvent>> byProcess, java.util.Set<String> servers) {
+    Map<String, Long> joinOrder = new HashMap<>();
+    for (String server : servers) {
+      for (LoggedEvent e : byProcess.get(server)) {
         if (e.isAction("join") && e.peer() != null) {
-          joinSeq.putIfAbsent(e.peer(), e.seq() == null ? e.lamport() : e.seq());
+          joinOrder.putIfAbsent(e.peer(), e.lamport());
         }
       }
     }
     List<String> names = new ArrayList<>(byProcess.keySet());
     names.sort(
-        Comparator.comparing((String name) -> !name.equals(SERVER))
-            .thenComparing(name -> joinSeq.getOrDefault(name, Long.MAX_VALUE))
+        Comparator.comparing((String name) -> !servers.contains(name))
+            .thenComparing(name -> joinOrder.getOrDefault(name, Long.MAX_VALUE))
             .thenComparing(Comparator.naturalOrder()));
     return names;
+  }
+
+  /** Whether {@code process} is a chat server (see {@link #servers()}). */
+  public boolean isServer(String process) {
+    return servers.contains(process);
+  }
+
+  /** The chat servers of the run, by name: usually just {@value #SERVER}. */
+  public java.util.Set<String> servers() {
+    return servers;
   }
 
   private void computeVectorClocks() {
@@ -281,7 +314,7 @@ public final class RunModel {
     }
   }
 
-  /** The process names: {@value #SERVER} first, then participants in join order, then by name. */
+  /** The process names: the servers first, then participants in join order, then by name. */
   public List<String> processes() {
     return processes;
   }
