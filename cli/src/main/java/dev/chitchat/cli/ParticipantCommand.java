@@ -130,15 +130,18 @@ final class ParticipantCommand implements Callable<Integer> {
     }
     try {
       node.join();
+      console.screen().show(
+          "Joined Chitty-Chat at " + endpoint.target() + " as " + name
+              + ". Type a message and press Enter; /quit leaves.");
     } catch (StatusRuntimeException e) {
-      node.stop();
-      shutdown(channel, console);
-      throw new UserError(
-          "Could not join " + endpoint.target() + ": " + ParticipantNode.describe(e.getStatus()));
+      String why = "Could not join " + endpoint.target() + ": " + ParticipantNode.describe(e.getStatus());
+      if (!retryable(e.getStatus()) || !node.keepTryingToJoin()) {
+        node.stop();
+        shutdown(channel, console);
+        throw new UserError(why);
+      }
+      console.screen().show(why + ". Trying again (--rejoin)...");
     }
-    console.screen().show(
-        "Joined Chitty-Chat at " + endpoint.target() + " as " + name
-            + ". Type a message and press Enter; /quit leaves.");
 
     AtomicBoolean finished = new AtomicBoolean();
     Runnable finish = () -> {
@@ -150,6 +153,14 @@ final class ParticipantCommand implements Callable<Integer> {
     new ChatLoop(node, console.input(), console.screen()).run();
     finish.run();
     return 0;
+  }
+
+  /** Whether a failed first Join may succeed later: no server yet, name still held, chat full. */
+  private static boolean retryable(io.grpc.Status status) {
+    return switch (status.getCode()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, ALREADY_EXISTS, RESOURCE_EXHAUSTED -> true;
+      default -> false;
+    };
   }
 
   /** Leaves if still joined, then stops everything; runs once, from the loop or the shutdown hook. */

@@ -29,8 +29,12 @@ final class RealProcesses implements AutoCloseable {
   /** A started process, with its standard input open for typing. */
   record Proc(String label, Process process, Writer input, Path output) {
     void type(String line) throws IOException {
-      input.write(line + "\n");
-      input.flush();
+      try {
+        input.write(line + "\n");
+        input.flush();
+      } catch (IOException e) {
+        throw new IOException(label + " has exited; it printed: " + printed(), e);
+      }
     }
 
     /** What the process has printed so far. */

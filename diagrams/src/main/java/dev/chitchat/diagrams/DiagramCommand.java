@@ -83,6 +83,10 @@ public final class DiagramCommand implements Callable<Integer> {
   @Option(names = "--hide-responses", description = "Leave out response legs (arrows and their events).")
   boolean hideResponses;
 
+  @Option(names = "--show-probes",
+      description = "Also draw the server's probes of idle participants (hidden by default).")
+  boolean showProbes;
+
   @Option(
       names = "--max-events",
       paramLabel = "N",
@@ -131,7 +135,7 @@ public final class DiagramCommand implements Callable<Integer> {
       DiagramOptions options;
       try {
         Set<String> names = processes == null ? Set.of() : new LinkedHashSet<>(processes);
-        options = new DiagramOptions(from, to, names, hideResponses, maxEvents, labelChars);
+        options = new DiagramOptions(from, to, names, hideResponses, maxEvents, labelChars, showProbes);
       } catch (IllegalArgumentException e) {
         return usage(stderr, e.getMessage());
       }

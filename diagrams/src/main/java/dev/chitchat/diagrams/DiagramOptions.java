@@ -14,9 +14,12 @@ import java.util.Set;
  * @param maxEvents the most events drawn; the earliest (in Lamport order) are kept and the picture
  *     says that it was cut
  * @param labelChars the most characters of chat text drawn next to an event (the HTML shows all)
+ * @param showProbes whether to draw the server's probes (empty Broadcasts to idle participants,
+ *     labelled {@code probe}); hidden by default, as they say nothing about the chat
  */
 public record DiagramOptions(
-    Long from, Long to, Set<String> processes, boolean hideResponses, int maxEvents, int labelChars) {
+    Long from, Long to, Set<String> processes, boolean hideResponses, int maxEvents, int labelChars,
+    boolean showProbes) {
 
   /** The default cap on drawn events: a picture that is still readable and quick to write. */
   public static final int DEFAULT_MAX_EVENTS = 2000;
@@ -39,31 +42,36 @@ public record DiagramOptions(
 
   /** Everything, capped at {@link #DEFAULT_MAX_EVENTS}. */
   public static DiagramOptions defaults() {
-    return new DiagramOptions(null, null, Set.of(), false, DEFAULT_MAX_EVENTS, DEFAULT_LABEL_CHARS);
+    return new DiagramOptions(null, null, Set.of(), false, DEFAULT_MAX_EVENTS, DEFAULT_LABEL_CHARS, false);
   }
 
   /** This, drawing Lamport times {@code from..to} (either may be {@code null}). */
   public DiagramOptions window(Long from, Long to) {
-    return new DiagramOptions(from, to, processes, hideResponses, maxEvents, labelChars);
+    return new DiagramOptions(from, to, processes, hideResponses, maxEvents, labelChars, showProbes);
   }
 
   /** This, drawing only the named processes (empty: all). */
   public DiagramOptions processes(Set<String> names) {
-    return new DiagramOptions(from, to, names, hideResponses, maxEvents, labelChars);
+    return new DiagramOptions(from, to, names, hideResponses, maxEvents, labelChars, showProbes);
   }
 
   /** This, with or without response legs. */
   public DiagramOptions hideResponses(boolean hide) {
-    return new DiagramOptions(from, to, processes, hide, maxEvents, labelChars);
+    return new DiagramOptions(from, to, processes, hide, maxEvents, labelChars, showProbes);
   }
 
   /** This, drawing at most {@code max} events. */
   public DiagramOptions maxEvents(int max) {
-    return new DiagramOptions(from, to, processes, hideResponses, max, labelChars);
+    return new DiagramOptions(from, to, processes, hideResponses, max, labelChars, showProbes);
   }
 
   /** This, drawing at most {@code chars} characters of chat text per event. */
   public DiagramOptions labelChars(int chars) {
-    return new DiagramOptions(from, to, processes, hideResponses, maxEvents, chars);
+    return new DiagramOptions(from, to, processes, hideResponses, maxEvents, chars, showProbes);
+  }
+
+  /** This, drawing the server's probes too. */
+  public DiagramOptions showProbes(boolean show) {
+    return new DiagramOptions(from, to, processes, hideResponses, maxEvents, labelChars, show);
   }
 }

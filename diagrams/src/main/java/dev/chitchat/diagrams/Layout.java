@@ -127,8 +127,32 @@ final class Layout {
     return options.processes().isEmpty() || options.processes().contains(model.processes().get(p));
   }
 
+  /** Call ids of the server's probes (Broadcasts whose request is labelled "probe"). */
+  private java.util.Set<String> probeCalls;
+
+  private boolean isHiddenProbe(int i) {
+    if (options.showProbes()) {
+      return false;
+    }
+    if (probeCalls == null) {
+      probeCalls = new java.util.HashSet<>();
+      for (int k = 0; k < model.eventCount(); k++) {
+        LoggedEvent p = model.event(k);
+        if ("Broadcast".equals(p.rpc()) && "request".equals(p.leg()) && "probe".equals(p.text())
+            && p.callId() != null) {
+          probeCalls.add(p.callId());
+        }
+      }
+    }
+    String callId = model.event(i).callId();
+    return callId != null && probeCalls.contains(callId) && model.event(i).rpc() != null;
+  }
+
   private boolean selectedEvent(int i) {
     LoggedEvent e = model.event(i);
+    if (isHiddenProbe(i)) {
+      return false;
+    }
     if (options.from() != null && e.lamport() < options.from()) {
       return false;
     }
@@ -279,7 +303,8 @@ final class Layout {
           if (rn != null) {
             Node r = nodes.get(rn);
             arrows.add(arrow(i, other, n.row(), r.row(), n.x(), n.y(), r.x(), r.y(), e, false, false));
-          } else if (rowOf[op] >= 0 && !(options.hideResponses() && "response".equals(e.leg()))) {
+          } else if (rowOf[op] >= 0 && !(options.hideResponses() && "response".equals(e.leg()))
+              && !isHiddenProbe(i)) {
             arrows.add(arrow(i, -1, n.row(), rowOf[op], n.x(), n.y(), plotRight, rowY(rowOf[op]), e, true, false));
           }
         } else {
@@ -303,6 +328,8 @@ final class Layout {
             + (options.to() == null ? "end" : "L=" + options.to())
             + " \u00b7 " + nodes.size() + " events drawn"
             + (options.hideResponses() ? " \u00b7 response legs hidden" : "")
+            + (probeCalls != null && !probeCalls.isEmpty()
+                ? " \u00b7 " + probeCalls.size() + " probes hidden" : "")
             + (options.processes().isEmpty() ? "" : " \u00b7 " + visible.size() + " of " + np + " processes");
     subtitle.add(window);
     legendTop = rowY(Math.max(visible.size() - 1, 0)) + 70;

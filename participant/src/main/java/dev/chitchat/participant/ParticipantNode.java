@@ -246,6 +246,24 @@ public final class ParticipantNode {
     return response.getLeft();
   }
 
+  /**
+   * After a first {@link #join} failed: keeps trying in the background, with backoff, as {@code
+   * rejoin} does (the server may not be up yet, or may still hold this name for a crashed
+   * predecessor). Does nothing unless the participant rejoins automatically and has never joined.
+   *
+   * @return whether it will keep trying
+   */
+  public boolean keepTryingToJoin() {
+    synchronized (this) {
+      if (!watch.rejoin() || state != State.NEW) {
+        return false;
+      }
+      state = State.OUT;
+    }
+    scheduleRejoin();
+    return true;
+  }
+
   /** Whether the participant is in the chat: joined, not left, not removed, server not lost. */
   public synchronized boolean joined() {
     return state == State.JOINED;
