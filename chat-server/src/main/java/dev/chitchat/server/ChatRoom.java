@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongFunction;
 
 /**
  * The chat's membership and its total order of events. Every attempted action (join, publish,
@@ -109,17 +110,9 @@ final class ChatRoom {
       ParticipantLink link =
           new ParticipantLink(call.peer(), serverId, channel, secret, clock, scheduler,
               config.linkSettings(), this::dead, System::nanoTime);
-      long seq = ++lastSeq;
-      long[] at = new long[1];
-      clock.tick(
-          l -> {
-            at[0] = l;
-            return EventDetails.action("join", joinedText(name, l))
-                .withSeq(seq)
-                .inCall(call.rpc(), call.callId(), call.peer());
-          });
-      event = event(seq, at[0], ChatEvent.Kind.JOINED, name, joinedText(name, at[0]));
-      Member member = new Member(name, call.peer(), session, link, seq, config.rateLimit());
+      event = create("join", ChatEvent.Kind.JOINED, name, l -> joinedText(name, l), "", call);
+      Member member =
+          new Member(name, call.peer(), session, link, event.getSequence(), config.rateLimit());
       bySession.put(session, member);
       byName.put(name, member);
       toFlush = enqueueForAll(event);
@@ -167,13 +160,7 @@ final class ChatRoom {
                 .inCall(call.rpc(), call.callId(), call.peer()));
         return Outcome.of(earlier);
       }
-      long seq = ++lastSeq;
-      long at =
-          clock.tick(
-              EventDetails.action("publish", text)
-                  .withSeq(seq)
-                  .inCall(call.rpc(), call.callId(), call.peer()));
-      event = event(seq, at, ChatEvent.Kind.MESSAGE, member.name, text);
+      event = create("publish", ChatEvent.Kind.MESSAGE, member.name, l -> text, "", call);
       member.published.put(messageId, event);
       toFlush = enqueueForAll(event);
     }
@@ -198,17 +185,8 @@ final class ChatRoom {
       }
       bySession.remove(member.session);
       byName.remove(member.name);
-      long seq = ++lastSeq;
-      long[] at = new long[1];
       String name = member.name;
-      clock.tick(
-          l -> {
-            at[0] = l;
-            return EventDetails.action("leave", leftText(name, l))
-                .withSeq(seq)
-                .inCall(call.rpc(), call.callId(), call.peer());
-          });
-      event = event(seq, at[0], ChatEvent.Kind.LEFT, name, leftText(name, at[0]));
+      event = create("leave", ChatEvent.Kind.LEFT, name, l -> leftText(name, l), "", call);
       toFlush = enqueueForAll(event);
     }
     member.link.closeAfterDrain();
@@ -263,13 +241,8 @@ final class ChatRoom {
         return;
       }
       stopping = true;
-      long seq = ++lastSeq;
-      long[] at = new long[1];
-      clock.tick(l -> {
-        at[0] = l;
-        return EventDetails.action("stop", stoppingText(l)).withSeq(seq);
-      });
-      ChatEvent event = event(seq, at[0], ChatEvent.Kind.SERVER_STOPPING, "", stoppingText(at[0]));
+      ChatEvent event =
+          create("stop", ChatEvent.Kind.SERVER_STOPPING, "", ChatRoom::stoppingText, "", null);
       links = enqueueForAll(event);
       for (ParticipantLink link : links) {
         link.closeAfterDrain();
@@ -288,19 +261,10 @@ final class ChatRoom {
     byName.remove(member.name);
     removedSessions.put(member.session, reason);
     member.link.closeNow();
-    long seq = ++lastSeq;
-    long[] at = new long[1];
     String name = member.name;
-    clock.tick(l -> {
-      at[0] = l;
-      return EventDetails.action("remove", leftText(name, l) + " (" + reason + ")")
-          .withSeq(seq)
-          .inCall(null, null, member.process);
-    });
     ChatEvent event =
-        event(seq, at[0], ChatEvent.Kind.LEFT, name, leftText(name, at[0])).toBuilder()
-            .setReason(reason)
-            .build();
+        create("remove", ChatEvent.Kind.LEFT, name, l -> leftText(name, l), reason,
+            new CallInfo(null, null, member.process, null, null));
     toFlush.addAll(enqueueForAll(event));
   }
 
@@ -373,14 +337,30 @@ final class ChatRoom {
         : "Unknown session token: not a current participant (never joined, or already left).";
   }
 
-  private static ChatEvent event(
-      long seq, long lamport, ChatEvent.Kind kind, String participant, String text) {
+  /**
+   * Creates the next chat event: gives it the next sequence number and ticks the server's clock
+   * for the action that creates it, logging the action with the event's text (which may name its
+   * own Lamport time) and reason. Call under the lock.
+   *
+   * @param call the call the action serves, or {@code null}
+   */
+  private ChatEvent create(String action, ChatEvent.Kind kind, String participant,
+      LongFunction<String> textAt, String reason, CallInfo call) {
+    long seq = ++lastSeq;
+    String suffix = reason.isEmpty() ? "" : " (" + reason + ")";
+    long at =
+        clock.tick(
+            l -> {
+              EventDetails details = EventDetails.action(action, textAt.apply(l) + suffix).withSeq(seq);
+              return call == null ? details : details.inCall(call.rpc(), call.callId(), call.peer());
+            });
     return ChatEvent.newBuilder()
         .setSequence(seq)
-        .setLamportTime(lamport)
+        .setLamportTime(at)
         .setKind(kind)
         .setParticipant(participant)
-        .setText(text)
+        .setText(textAt.apply(at))
+        .setReason(reason)
         .build();
   }
 }

@@ -273,13 +273,7 @@ class ChatServerTest {
   void aParticipantThatStopsReadingDelaysNobodyElse() throws Exception {
     CountDownLatch resume = new CountDownLatch(1);
     InProcessChat.Member alex = chat.joined("Alex");
-    InProcessChat.Member slow = chat.participant("Slow", line -> {
-      try {
-        resume.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    InProcessChat.Member slow = chat.participant("Slow", InProcessChat.blockingUntil(resume));
     slow.node().join();
 
     for (int i = 0; i < 20; i++) {

@@ -78,13 +78,7 @@ class FailureTest {
         .withFailureTimeout(Duration.ofSeconds(60)).withBroadcastDeadline(Duration.ofSeconds(60)));
     InProcessChat.Member alex = chat.joined("Alex");
     CountDownLatch resume = new CountDownLatch(1);
-    InProcessChat.Member slow = chat.participant("Slow", line -> {
-      try {
-        resume.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    InProcessChat.Member slow = chat.participant("Slow", InProcessChat.blockingUntil(resume));
     slow.node().join();
 
     for (int i = 0; i < 10; i++) {

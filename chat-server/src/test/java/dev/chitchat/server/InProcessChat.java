@@ -93,6 +93,17 @@ final class InProcessChat implements AutoCloseable {
     return channel;
   }
 
+  /** A screen that blocks every line until {@code resume} opens: a participant that stops reading. */
+  static Screen blockingUntil(java.util.concurrent.CountDownLatch resume) {
+    return line -> {
+      try {
+        resume.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
   /** Starts a participant's Broadcast server (not yet joined). */
   Member participant(String name) throws Exception {
     return participant(name, null);
