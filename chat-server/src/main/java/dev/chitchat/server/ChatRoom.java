@@ -31,6 +31,9 @@ import java.util.function.LongFunction;
  */
 final class ChatRoom {
 
+  private static final org.apache.logging.log4j.Logger LOG =
+      org.apache.logging.log4j.LogManager.getLogger(ChatRoom.class);
+
   /** Why a participant whose queue overflowed was removed. */
   static final String TOO_SLOW = "too slow";
 
@@ -136,6 +139,9 @@ final class ChatRoom {
       if (member == null) {
         return refuse(call, Status.UNAUTHENTICATED, unauthenticated(call));
       }
+      if (stopping) {
+        return refuse(call, Status.UNAVAILABLE, "The chat server is shutting down.");
+      }
       if (member.rate != null && !member.rate.tryConsume(1)) {
         return refuse(call, Status.RESOURCE_EXHAUSTED,
             "Too many messages: the limit is " + config.rateLimit()
@@ -186,6 +192,14 @@ final class ChatRoom {
       bySession.remove(member.session);
       byName.remove(member.name);
       String name = member.name;
+      if (stopping) {
+        // Nobody is left to tell: the other links are closing. The leave creates no chat event.
+        clock.tick(EventDetails.action("leave", name + " leaves while the server stops")
+            .inCall(call.rpc(), call.callId(), call.peer()));
+        member.link.closeNow();
+        return Outcome.of(ChatEvent.newBuilder().setKind(ChatEvent.Kind.LEFT)
+            .setParticipant(name).setText(name + " left while the server stopped").build());
+      }
       event = create("leave", ChatEvent.Kind.LEFT, name, l -> leftText(name, l), "", call);
       toFlush = enqueueForAll(event);
     }
@@ -306,6 +320,8 @@ final class ChatRoom {
       member.link.enqueue(event);
       links.add(member.link);
       if (member.link.backlog() > config.maxQueue()) {
+        LOG.warn("{} has more than {} events queued: removing it as too slow",
+            member.process, config.maxQueue());
         overflowing.add(member);
       }
     }

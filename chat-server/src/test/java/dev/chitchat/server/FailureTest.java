@@ -119,6 +119,8 @@ class FailureTest {
     await().untilAsserted(() -> assertThat(events(bob)).extracting(ChatEvent::getText)
         .contains("before the crash"));
 
+    String oldToken = raw(chat).join(JoinRequest.newBuilder().setName("Carol").setPort(4000)
+        .setCallbackSecret(CallMetadata.newSecret()).build()).getSessionToken();
     InProcessChat.Recorder newLog = new InProcessChat.Recorder();
     long alexBefore = alex.node().clock().time();
     chat.restart(new LamportClock("server-2", newLog));
@@ -126,7 +128,9 @@ class FailureTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> alex.node().joined() && bob.node().joined()
         && chat.server.participants().size() == 2);
     assertThat(alex.screen()).anyMatch(line -> line.contains("Out of the chat"));
-    assertThat(alex.screen()).anyMatch(line -> line.contains("Rejoined Chitty-Chat as Alex."));
+    await().untilAsserted(() -> assertThat(alex.screen())
+        .anyMatch(line -> line.contains("Rejoined Chitty-Chat as Alex.")));
+    assertThat(alex.screen()).noneMatch(line -> line.contains("Back in touch"));
     ClockEvent firstJoin = newLog.snapshot().stream()
         .filter(e -> "join".equals(e.details().action())).findFirst().orElseThrow();
     assertThat(firstJoin.lamport()).isGreaterThan(alexBefore);
@@ -135,6 +139,59 @@ class FailureTest {
     await().untilAsserted(() -> assertThat(events(bob)).extracting(ChatEvent::getText)
         .contains("after the restart"));
     assertThat(alex.log().snapshot()).anyMatch(e -> "server-lost".equals(e.details().action()));
+    StatusRuntimeException stale = org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class,
+        () -> raw(chat).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(oldToken)))
+            .publish(PublishRequest.newBuilder().setMessageId("m").setText("old token").build()));
+    assertThat(stale.getStatus().getDescription())
+        .isEqualTo("Unknown session token: not a current participant (never joined, or already left).");
+  }
+
+  @Test
+  void aParticipantThatLostTouchComesBackWhenTheServerStillCountsItIn() throws Exception {
+    // The participant gives up on the server after 300 ms of silence; the server only probes idle
+    // participants every second: as if the server had been paused for a moment.
+    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0)
+        .withFailureTimeout(Duration.ofSeconds(5)));
+    InProcessChat.Member alex =
+        chat.participant("Alex", null, new ParticipantNode.Watch(Duration.ofMillis(300), true));
+    alex.node().join();
+
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        alex.screen().stream().anyMatch(line -> line.contains("Out of the chat"))
+            && alex.screen().stream().anyMatch(line -> line.contains("Back in touch")));
+    await().until(() -> alex.node().joined());
+    assertThat(alex.node().publish("still here").sent()).isTrue();
+    assertThat(chat.server.participants()).containsExactly("Alex");
+  }
+
+  @Test
+  void whileTheServerStopsItRefusesNewMessagesAndJoins() throws Exception {
+    chat = new InProcessChat();
+    InProcessChat.Member alex = chat.joined("Alex");
+    CountDownLatch resume = new CountDownLatch(1);
+    InProcessChat.Member slow = chat.participant("Slow", InProcessChat.blockingUntil(resume));
+    slow.node().join();
+    Thread stopping = new Thread(() -> {
+      try {
+        chat.server.stopAnnounced(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    stopping.start();
+    await().until(() -> chat.serverLog.snapshot().stream()
+        .anyMatch(e -> "stop".equals(e.details().action())));
+
+    ParticipantNode.PublishResult late = alex.node().publish("too late");
+    assertThat(late.refusal().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(late.refusal().getDescription()).isEqualTo("The chat server is shutting down.");
+    StatusRuntimeException join = org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class, () -> raw(chat).join(JoinRequest.newBuilder().setName("Late")
+            .setPort(4000).setCallbackSecret(CallMetadata.newSecret()).build()));
+    assertThat(join.getStatus().getDescription()).isEqualTo("The chat server is shutting down.");
+    resume.countDown();
+    stopping.join(30_000);
   }
 
   @Test

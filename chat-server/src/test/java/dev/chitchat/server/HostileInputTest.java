@@ -238,6 +238,7 @@ class HostileInputTest {
     assertRefused(() -> joinRaw("Third"), Status.Code.RESOURCE_EXHAUSTED,
         "Chitty-Chat is full (2 participants). Try again later.");
     assertThat(chat.server.participants()).containsExactly("Witness", "Second");
+    assertTheChatGoesOn();
   }
 
   @Test

@@ -68,7 +68,8 @@ final class ParticipantCommand implements Callable<Integer> {
   long deadlineMillis;
 
   @Option(names = "--rejoin",
-      description = "Join again automatically, with backoff, after losing the server or being removed.")
+      description = {"Join again automatically, with backoff, after losing the server or being removed;",
+          "also keep trying when the first join fails (no server yet, name still held, chat full)."})
   boolean rejoin;
 
   @Option(names = "--server-timeout-ms", defaultValue = "5000", paramLabel = "MS",

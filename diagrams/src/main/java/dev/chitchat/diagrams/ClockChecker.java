@@ -168,6 +168,7 @@ public final class ClockChecker {
   private static int checkDelivery(RunModel m, int server, boolean onlyServer,
       List<Finding> violations, List<Finding> notes) {
     String serverName = m.processes().get(server);
+    boolean crashed = crashedServers(m).contains(serverName);
     TreeMap<Long, Integer> created = new TreeMap<>();
     Map<String, List<Interval>> membership = new HashMap<>();
     Map<String, Long> openSince = new HashMap<>();
@@ -265,7 +266,7 @@ public final class ClockChecker {
             lastInInterval = Math.max(lastInInterval, d);
           }
         }
-        if (in.endedBy() == null || seq < lastInInterval) {
+        if ((in.endedBy() == null && !crashed) || seq < lastInInterval) {
           violations.add(
               new Finding(
                   Check.DELIVERY,
@@ -279,12 +280,35 @@ public final class ClockChecker {
                   Check.DELIVERY,
                   m.event(c.getValue()).location(),
                   c.getValue(),
-                  who + " did not deliver #" + seq + " (" + what + ") before it was "
-                      + (in.endedBy().equals("leave") ? "gone (left)" : "removed")));
+                  who + " did not deliver #" + seq + " (" + what + ") before "
+                      + (in.endedBy() == null ? serverName + " crashed"
+                          : in.endedBy().equals("leave") ? "it was gone (left)" : "it was removed")));
         }
       }
     }
     return created.size();
+  }
+
+  /**
+   * The servers that crashed: when the run has several servers (a restart), those whose log has
+   * no {@code stop} action. What they sent last, and what was sent to them last, may never have
+   * arrived, and the events they ordered last may never have been delivered.
+   */
+  private static Set<String> crashedServers(RunModel m) {
+    Set<String> crashed = new HashSet<>();
+    if (m.servers().size() > 1) {
+      for (String server : m.servers()) {
+        int p = m.processIndex(server);
+        boolean stopped = false;
+        for (int i = m.firstEventOf(p); i < m.endOf(p); i++) {
+          stopped |= m.event(i).isAction("stop");
+        }
+        if (!stopped) {
+          crashed.add(server);
+        }
+      }
+    }
+    return crashed;
   }
 
   private static Interval intervalOf(List<Interval> intervals, long seq) {
@@ -313,21 +337,7 @@ public final class ClockChecker {
         removed.add(e.peer());
       }
     }
-    // A server that was followed by another (a restart) and whose log has no "stop" action crashed:
-    // what it sent last may never have arrived.
-    Set<String> crashedServers = new HashSet<>();
-    if (m.servers().size() > 1) {
-      for (String server : m.servers()) {
-        int p = m.processIndex(server);
-        boolean stopped = false;
-        for (int i = m.firstEventOf(p); i < m.endOf(p); i++) {
-          stopped |= m.event(i).isAction("stop");
-        }
-        if (!stopped) {
-          crashedServers.add(server);
-        }
-      }
-    }
+    Set<String> crashedServers = crashedServers(m);
     for (int i = 0; i < m.eventCount(); i++) {
       LoggedEvent e = m.event(i);
       if (m.partner(i) >= 0) {
@@ -336,7 +346,10 @@ public final class ClockChecker {
       if (e.isSend() && crashedServers.contains(e.process())) {
         notes.add(finding(Check.UNMATCHED, m, i, "send of " + e.rpc() + " " + e.leg() + " to "
             + text(e.peer()) + " has no receive: " + e.process()
-            + " crashed (a later server took over and its log has no stop)"));
+            + " crashed (the run has a restarted server, and this one's log has no stop)"));
+      } else if (e.isSend() && e.peer() != null && crashedServers.contains(e.peer())) {
+        notes.add(finding(Check.UNMATCHED, m, i, "send of " + e.rpc() + " " + e.leg() + " to "
+            + text(e.peer()) + " has no receive: " + e.peer() + " crashed"));
       } else if (e.isSend()) {
         String what = "send of " + e.rpc() + " " + e.leg() + " to " + text(e.peer()) + " has no receive";
         Integer failed = e.callId() == null ? null : failedCalls.get(e.callId());

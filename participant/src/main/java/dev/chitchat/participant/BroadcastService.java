@@ -25,7 +25,7 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
   private final byte[] secret;
   private final Deliveries deliveries;
   private final LamportClock clock;
-  private final Runnable contact;
+  private final java.util.function.Consumer<String> contact;
 
   /**
    * @param secret the callback secret sent in Join
@@ -34,14 +34,15 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
    *     action
    */
   public BroadcastService(String secret, Deliveries deliveries, LamportClock clock) {
-    this(secret, deliveries, clock, () -> {});
+    this(secret, deliveries, clock, serverId -> {});
   }
 
   /**
-   * @param contact called on every Broadcast from the server, probes included: the server is alive
+   * @param contact called with the server id of every Broadcast from the server, probes included:
+   *     the server is alive
    */
-  public BroadcastService(
-      String secret, Deliveries deliveries, LamportClock clock, Runnable contact) {
+  public BroadcastService(String secret, Deliveries deliveries, LamportClock clock,
+      java.util.function.Consumer<String> contact) {
     this.secret = secret.getBytes(StandardCharsets.US_ASCII);
     this.deliveries = deliveries;
     this.clock = clock;
@@ -66,7 +67,7 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
       }
       previous = event.getSequence();
     }
-    contact.run();
+    contact.accept(request.getServerId());
     long through =
         deliveries.deliver(
             request.getServerId(),

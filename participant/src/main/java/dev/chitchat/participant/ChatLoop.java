@@ -74,9 +74,9 @@ public final class ChatLoop {
     try {
       ChatEvent left = node.leave();
       if (left != null) {
-        screen.show(
-            "[L=" + node.clock().time() + "] You left Chitty-Chat (event #" + left.getSequence()
-                + " at Lamport time " + left.getLamportTime() + ").");
+        screen.show("[L=" + node.clock().time() + "] You left Chitty-Chat"
+            + (left.getSequence() == 0 ? "." : " (event #" + left.getSequence()
+                + " at Lamport time " + left.getLamportTime() + ")."));
       }
     } catch (StatusRuntimeException e) {
       screen.show("Could not leave cleanly: " + ParticipantNode.describe(e.getStatus()));

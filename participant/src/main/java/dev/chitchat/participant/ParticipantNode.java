@@ -85,6 +85,10 @@ public final class ParticipantNode {
   private final Server server;
 
   private State state = State.NEW;
+  /** Why the participant is out: true when it lost the server, false when the server removed it. */
+  private boolean outOfTouch;
+  /** The server run of the current session (from the JoinResponse). */
+  private String sessionServer;
   private long lastContact = System.nanoTime();
   private long lastWatch = System.nanoTime();
   private long rejoinDelay = FIRST_REJOIN_MILLIS;
@@ -197,6 +201,7 @@ public final class ParticipantNode {
     JoinResponse response = client.join(name, port(), secret);
     synchronized (this) {
       state = State.JOINED;
+      sessionServer = response.getServerId();
       lastContact = System.nanoTime();
       rejoinDelay = FIRST_REJOIN_MILLIS;
     }
@@ -315,13 +320,31 @@ public final class ParticipantNode {
     };
   }
 
-  private synchronized void contact() {
-    lastContact = System.nanoTime();
+  /**
+   * Called on every Broadcast from the server this participant joined, probes included. If the
+   * participant had counted the server as lost (it was paused, or slow), the server evidently still
+   * counts it in: it is back in the chat, with the same session.
+   */
+  private void contact(String serverId) {
+    boolean back;
+    synchronized (this) {
+      lastContact = System.nanoTime();
+      back = state == State.OUT && outOfTouch && serverId.equals(sessionServer);
+      if (back) {
+        state = State.JOINED;
+        rejoinDelay = FIRST_REJOIN_MILLIS;
+      }
+    }
+    if (back) {
+      long at = clock.tick(EventDetails.action("server-back", "the chat server still counts "
+          + name + " in"));
+      screen.show("[L=" + at + "] Back in touch with the chat server; still in the chat.");
+    }
   }
 
   private void delivered(ChatEvent event) {
     if (event.getKind() == ChatEvent.Kind.SERVER_STOPPING) {
-      out("server-lost", "the chat server is shutting down");
+      out("server-stopping", "the chat server is shutting down");
     }
   }
 
@@ -352,9 +375,11 @@ public final class ParticipantNode {
         return;
       }
       state = State.OUT;
+      outOfTouch = action.equals("server-lost");
     }
     long at = clock.tick(EventDetails.action(action, why));
-    screen.show("[L=" + at + "] Out of the chat: " + why + "."
+    String sentence = why.endsWith(".") ? why : why + ".";
+    screen.show("[L=" + at + "] Out of the chat: " + sentence
         + (watch.rejoin() ? " Rejoining..." : " Type /join to join again, or /quit."));
     if (watch.rejoin()) {
       scheduleRejoin();

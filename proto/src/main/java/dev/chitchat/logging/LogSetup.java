@@ -58,6 +58,9 @@ public final class LogSetup {
     ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
     b.setConfigurationName("chitchat-" + options.process());
     b.setStatusLevel(Level.ERROR);
+    // The processes' own shutdown hooks log their last ticks, then call shutdown(): log4j2 must not
+    // stop concurrently in a hook of its own.
+    b.setShutdownHook("disable");
 
     b.add(console(b, "stderr", ConsoleAppender.Target.SYSTEM_ERR, "%d{HH:mm:ss.SSS} %-5level %c{1.}: %m%n"));
     b.add(console(b, "stdout", ConsoleAppender.Target.SYSTEM_OUT, "%d{HH:mm:ss.SSS} %m%n"));
