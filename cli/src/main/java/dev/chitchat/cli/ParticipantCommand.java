@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -66,6 +67,8 @@ final class ParticipantCommand implements Callable<Integer> {
       description = "Deadline of each call to the server, in milliseconds (default: ${DEFAULT-VALUE}).")
   long deadlineMillis;
 
+  @Mixin ScriptOptions scriptOptions;
+
   @Override
   public Integer call() throws Exception {
     ChatRules.checkName(name).ifPresent(reason -> {
@@ -78,7 +81,8 @@ final class ParticipantCommand implements Callable<Integer> {
       throw new UserError("--deadline-ms must be at least 1.", 2);
     }
     Endpoint endpoint = Endpoint.parse(server);
-    boolean interactive = System.console() != null;
+    ScriptPlayer script = scriptOptions.load(name, logDir);
+    boolean interactive = System.console() != null && script == null;
     String process = LogSetup.uniqueProcessName(name, logDir);
     try {
       LogSetup.configure(
@@ -113,6 +117,9 @@ final class ParticipantCommand implements Callable<Integer> {
           "Cannot listen on port " + port + ": "
               + (e instanceof BindException || e.getCause() instanceof BindException
                   ? "it is in use." : e.getMessage()));
+    }
+    if (script != null) {
+      return script.play(node, channel, console.screen(), () -> leaveQuietly(node, channel, console));
     }
     try {
       node.join();
