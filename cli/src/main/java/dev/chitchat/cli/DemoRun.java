@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 final class DemoRun {
 
-  private static final String SERVER = "server";
+  private static final String SERVER = RunProgress.SERVER;
   private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
 
   /** A participant process of this run. */
@@ -51,6 +51,7 @@ final class DemoRun {
   private final Path runDir;
   private final Launcher launcher;
   private final RunWatcher watcher;
+  private final RunProgress progress;
   private final Duration timeout;
   private final PrintWriter out;
   private final Map<String, Child> present = new LinkedHashMap<>();
@@ -62,6 +63,7 @@ final class DemoRun {
     this.runDir = runDir;
     this.launcher = launcher;
     this.watcher = watcher;
+    this.progress = new RunProgress(watcher, timeout);
     this.timeout = timeout;
     this.out = out;
   }
@@ -121,7 +123,7 @@ final class DemoRun {
     }
     present.put(child.name, child);
     announce(step, "ok", response);
-    awaitDeliveries(step);
+    awaitDeliveries(step, response);
   }
 
   private void publish(Scenario.Step step) throws IOException, InterruptedException {
@@ -132,7 +134,7 @@ final class DemoRun {
     LoggedEvent response = awaitResponse(step, child, "Publish", child.publishes);
     if ("OK".equals(response.status())) {
       announce(step, "ok", response);
-      awaitDeliveries(step);
+      awaitDeliveries(step, response);
     } else {
       announce(step, "refused: " + response.text(), null);
     }
@@ -151,7 +153,7 @@ final class DemoRun {
           + response.status() + " " + response.text());
     }
     announce(step, "ok", response);
-    awaitDeliveries(step);
+    awaitDeliveries(step, response);
   }
 
   /** Stops the server with SIGTERM and waits for it. */
@@ -229,46 +231,22 @@ final class DemoRun {
   }
 
   private Map<Long, LoggedEvent> serverActionsBySeq() {
-    Map<Long, LoggedEvent> bySeq = new LinkedHashMap<>();
-    for (LoggedEvent e : watcher.events(SERVER)) {
-      if (e.seq() != null && (e.isAction("join") || e.isAction("publish") || e.isAction("leave")
-          || e.isAction("remove"))) {
-        bySeq.put(e.seq(), e);
-      }
-    }
-    return bySeq;
+    return progress.serverActionsBySeq();
   }
 
   private LoggedEvent awaitResponse(Scenario.Step step, Child child, String rpc, int count)
       throws InterruptedException {
-    LoggedEvent[] found = new LoggedEvent[1];
-    watcher.await(
-        child.process + "'s " + rpc + " response (line " + step.line() + ")",
-        timeout,
-        () -> {
-          int seen = 0;
-          for (LoggedEvent e : watcher.events(child.process)) {
-            if (e.isReceive() && rpc.equals(e.rpc()) && "response".equals(e.leg()) && ++seen == count) {
-              found[0] = e;
-              return true;
-            }
-          }
-          return false;
-        },
+    return progress.awaitResponse(child.process, rpc, count, "line " + step.line(),
         () -> child.os.isAlive() || !child.present
             ? null
             : child.process + " exited before its " + rpc + " response: " + lastLines(child.process + ".out"));
-    return found[0];
   }
 
-  private void awaitDeliveries(Scenario.Step step) throws InterruptedException {
-    long target = serverActionsBySeq().keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+  /** Waits until every current participant has delivered the event that the step's call created. */
+  private void awaitDeliveries(Scenario.Step step, LoggedEvent response) throws InterruptedException {
+    long target = progress.awaitCreated(response, "line " + step.line());
     for (Child child : present.values()) {
-      watcher.await(
-          child.process + " to deliver event #" + target + " (line " + step.line() + ")",
-          timeout,
-          () -> watcher.events(child.process).stream()
-              .anyMatch(e -> e.isAction("deliver") && e.seq() != null && e.seq() >= target),
+      progress.awaitDelivered(child.process, target, "line " + step.line(),
           () -> child.os.isAlive()
               ? null
               : child.process + " exited unexpectedly: " + lastLines(child.process + ".out"));
@@ -277,15 +255,8 @@ final class DemoRun {
 
   private void announce(Scenario.Step step, String result, LoggedEvent response) {
     String shown = abbreviate(step.toString(), 44);
-    String created = "";
-    if (response != null) {
-      for (LoggedEvent e : watcher.events(SERVER)) {
-        if (e.seq() != null && response.callId() != null && response.callId().equals(e.callId())
-            && "action".equals(e.kind())) {
-          created = "  event #" + e.seq() + " at L=" + e.lamport();
-        }
-      }
-    }
+    String created = response == null ? "" : progress.createdBy(response)
+        .map(e -> "  event #" + e.seq() + " at L=" + e.lamport()).orElse("");
     out.printf("  %-46s %s%s%n", shown, PrintableText.escape(result), created);
     out.flush();
   }

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -77,6 +78,8 @@ final class ParticipantCommand implements Callable<Integer> {
           "in milliseconds (default: ${DEFAULT-VALUE})."})
   long serverTimeoutMillis;
 
+  @Mixin ScriptOptions scriptOptions;
+
   @Override
   public Integer call() throws Exception {
     ChatRules.checkName(name).ifPresent(reason -> {
@@ -92,7 +95,8 @@ final class ParticipantCommand implements Callable<Integer> {
       throw new UserError("--server-timeout-ms must be at least 50.", 2);
     }
     Endpoint endpoint = Endpoint.parse(server);
-    boolean interactive = System.console() != null;
+    ScriptPlayer script = scriptOptions.load(name, logDir);
+    boolean interactive = System.console() != null && script == null;
     String process = LogSetup.uniqueProcessName(name, logDir);
     try {
       LogSetup.configure(
@@ -128,6 +132,9 @@ final class ParticipantCommand implements Callable<Integer> {
           "Cannot listen on port " + port + ": "
               + (e instanceof BindException || e.getCause() instanceof BindException
                   ? "it is in use." : e.getMessage()));
+    }
+    if (script != null) {
+      return script.play(node, channel, console.screen(), () -> leaveQuietly(node, channel, console));
     }
     try {
       node.join();
