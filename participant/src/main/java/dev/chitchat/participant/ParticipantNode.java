@@ -89,6 +89,7 @@ public final class ParticipantNode {
   private long lastWatch = System.nanoTime();
   private long rejoinDelay = FIRST_REJOIN_MILLIS;
   private boolean rejoinScheduled;
+  private volatile java.util.function.Consumer<ChatEvent> deliveryListener = event -> {};
 
   /**
    * A participant with the default {@link Watch}.
@@ -221,6 +222,35 @@ public final class ParticipantNode {
   }
 
   /**
+   * Publishes one line without waiting for the server's answer (for load generators): ticks the
+   * {@code publish} action now, like {@link #publish}, and completes the future with the result.
+   * The future never fails: a refusal or a transport failure is a result that was not sent. It
+   * completes on the channel's executor.
+   */
+  public com.google.common.util.concurrent.ListenableFuture<PublishResult> publishAsync(String text) {
+    clock.tick(EventDetails.action("publish", text));
+    com.google.common.util.concurrent.ListenableFuture<PublishResult> sent =
+        com.google.common.util.concurrent.Futures.transform(
+            client.publishAsync(CallMetadata.newCallId(), text),
+            response -> new PublishResult(response.getEvent(), null),
+            com.google.common.util.concurrent.MoreExecutors.directExecutor());
+    return com.google.common.util.concurrent.Futures.catching(
+        sent,
+        StatusRuntimeException.class,
+        e -> new PublishResult(null, e.getStatus()),
+        com.google.common.util.concurrent.MoreExecutors.directExecutor());
+  }
+
+  /**
+   * Sets the listener told of every delivered chat event, after it is shown, on the thread that
+   * delivers it (a Broadcast handler thread), one event at a time in sequence order. It must be
+   * quick and must not block.
+   */
+  public void onDelivery(java.util.function.Consumer<ChatEvent> listener) {
+    deliveryListener = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
    * Leaves the chat (once; later calls do nothing), then waits up to the drain timeout until the
    * events created before the leave are delivered.
    *
@@ -320,6 +350,7 @@ public final class ParticipantNode {
   }
 
   private void delivered(ChatEvent event) {
+    deliveryListener.accept(event);
     if (event.getKind() == ChatEvent.Kind.SERVER_STOPPING) {
       out("server-lost", "the chat server is shutting down");
     }

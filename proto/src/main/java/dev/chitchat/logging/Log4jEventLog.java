@@ -24,8 +24,26 @@ public final class Log4jEventLog implements EventLog {
   /** The logger that carries the human-readable event lines. */
   public static final String CONSOLE_LOGGER = "chitchat.events.console";
 
-  private final Logger json = LogManager.getLogger(JSON_LOGGER);
+  private final Logger json;
   private final Logger console = LogManager.getLogger(CONSOLE_LOGGER);
+
+  /** Logs to the JSON logger {@value #JSON_LOGGER}: one process per JVM. */
+  public Log4jEventLog() {
+    this(JSON_LOGGER);
+  }
+
+  /**
+   * Logs to the JSON logger {@code jsonLogger}, e.g. {@link #jsonLoggerOf} of a process when several
+   * processes share one JVM (a load benchmark; see {@link LogSetup#configureRun}).
+   */
+  public Log4jEventLog(String jsonLogger) {
+    this.json = LogManager.getLogger(jsonLogger);
+  }
+
+  /** The JSON logger of {@code process} when several processes share one JVM. */
+  public static String jsonLoggerOf(String process) {
+    return JSON_LOGGER + "." + process;
+  }
 
   @Override
   public void record(ClockEvent event) {

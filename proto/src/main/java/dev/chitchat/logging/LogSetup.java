@@ -93,6 +93,56 @@ public final class LogSetup {
   }
 
   /**
+   * Replaces the logging configuration of this JVM for several processes that share it (a load
+   * benchmark): each process's clock events, logged through {@code new
+   * Log4jEventLog(Log4jEventLog.jsonLoggerOf(process))}, go as JSON Lines to {@code
+   * <logDir>/<process>.jsonl}. Nothing goes to the console but warnings and errors (standard error).
+   *
+   * @param logDir the run's directory, created if missing; may be {@code null} when there are no
+   *     processes (which closes the files of an earlier call)
+   * @param processes the process names
+   * @param async whether the JSON loggers are asynchronous (log4j2 async loggers: the clock's
+   *     thread only enqueues the event, under the clock's lock, so the file order is still the tick
+   *     order; a background thread formats and writes, flushing at the end of each batch)
+   * @throws IOException if the log directory cannot be created
+   */
+  public static void configureRun(Path logDir, java.util.Collection<String> processes, boolean async)
+      throws IOException {
+    ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
+    b.setConfigurationName("chitchat-run");
+    b.setStatusLevel(Level.ERROR);
+    b.add(console(b, "stderr", ConsoleAppender.Target.SYSTEM_ERR, "%d{HH:mm:ss.SSS} %-5level %c{1.}: %m%n"));
+    if (!processes.isEmpty()) {
+      Files.createDirectories(logDir);
+    }
+    for (String process : processes) {
+      String appender = "jsonl-" + process;
+      b.add(jsonFile(b, appender, logDir.resolve(process + ".jsonl"), async));
+      String name = Log4jEventLog.jsonLoggerOf(process);
+      var logger = async ? b.newAsyncLogger(name, Level.INFO) : b.newLogger(name, Level.INFO);
+      b.add(logger.addAttribute("additivity", false).add(b.newAppenderRef(appender)));
+    }
+    b.add(b.newLogger(Log4jEventLog.CONSOLE_LOGGER, Level.OFF).addAttribute("additivity", false));
+    b.add(b.newRootLogger(Level.WARN).add(b.newAppenderRef("stderr")));
+    Configurator.reconfigure(b.build());
+  }
+
+  /**
+   * A JSON Lines file appender. Synchronous: flushed line by line. Asynchronous: flushed at the end
+   * of every batch the background thread writes, so a reader watching the file sees each event
+   * promptly.
+   */
+  private static AppenderComponentBuilder jsonFile(
+      ConfigurationBuilder<BuiltConfiguration> b, String name, Path file, boolean async) {
+    return b.newAppender(name, "File")
+        .addAttribute("fileName", file.toString())
+        .addAttribute("append", false)
+        .addAttribute("immediateFlush", !async)
+        .addAttribute("bufferSize", 64 * 1024)
+        .add(b.newLayout("JsonTemplateLayout").addAttribute("eventTemplate", EVENT_TEMPLATE));
+  }
+
+  /**
    * Picks a process name for {@code name} whose JSON Lines file does not exist yet in {@code
    * logDir}: {@code name} itself, else {@code name-2}, {@code name-3}, ... (a participant that joins
    * a second time in the same run is a new process).
