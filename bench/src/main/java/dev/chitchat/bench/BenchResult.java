@@ -28,6 +28,9 @@ import org.HdrHistogram.Histogram;
  * @param heapUsedMb heap used after a full GC at the end of the window (the whole JVM: server and
  *     participants), in MB
  * @param maxQueue the server's queue bound that was used, in events
+ * @param cpuMicrosPerDelivery CPU time the JVM used in the window (all threads: server,
+ *     participants, publishers, logging) per delivery, in microseconds; less sensitive than the
+ *     rates to other load on the machine
  */
 public record BenchResult(
     BenchSettings settings,
@@ -45,7 +48,8 @@ public record BenchResult(
     double publisherLagMillis,
     int participantsLeft,
     double heapUsedMb,
-    int maxQueue) {
+    int maxQueue,
+    double cpuMicrosPerDelivery) {
 
   /** Latency percentiles in ms. */
   public record Latency(long count, double p50, double p99, double p999, double max) {
@@ -89,11 +93,13 @@ public record BenchResult(
             + "\"published\":%d,\"publishErrors\":%d,\"publishesPerSecond\":%.1f,"
             + "\"deliveriesPerSecond\":%.1f,\"delivery\":%s,\"toLast\":%s,"
             + "\"messagesMeasured\":%d,\"backlogAtEnd\":%d,\"drainMs\":%.1f,\"incomplete\":%d,"
-            + "\"publisherLagMs\":%.3f,\"participantsLeft\":%d,\"heapUsedMb\":%.1f}",
+            + "\"publisherLagMs\":%.3f,\"participantsLeft\":%d,\"heapUsedMb\":%.1f,"
+            + "\"cpuMicrosPerDelivery\":%.3f}",
         settings.closedLoop() ? "closed" : "rate", settings.rate(), settings.window(),
         settings.participants(), settings.messageChars(), logging(),
         settings.warmup().toSeconds(), seconds, maxQueue, published, publishErrors,
         publishesPerSecond, deliveriesPerSecond, delivery.json(), toLast.json(), messagesMeasured,
-        backlogAtEnd, drainMillis, incomplete, publisherLagMillis, participantsLeft, heapUsedMb);
+        backlogAtEnd, drainMillis, incomplete, publisherLagMillis, participantsLeft, heapUsedMb,
+        cpuMicrosPerDelivery);
   }
 }

@@ -206,7 +206,11 @@ public final class LoadBenchmark {
     }
     publishers.forEach(Thread::start);
 
+    sleepUntil(windowStart);
+    long cpuStart = processCpuNanos();
+    long deliveriesStart = tracker.deliveriesInWindow();
     sleepUntil(windowEnd);
+    long cpu = processCpuNanos() - cpuStart;
     long completedAtEnd = tracker.completedInWindow();
     for (Thread t : publishers) {
       t.join(5000);
@@ -241,7 +245,8 @@ public final class LoadBenchmark {
         maxLag.get() / 1e6,
         server.participants().size(),
         heapMb,
-        maxQueue);
+        maxQueue,
+        cpu / 1e3 / Math.max(1, tracker.deliveriesInWindow() - deliveriesStart));
   }
 
   /** Open loop: message k is due at start + k / rate, from participant k mod N. */
@@ -342,6 +347,12 @@ public final class LoadBenchmark {
       b.append('.');
     }
     return b.toString();
+  }
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : 0;
   }
 
   private static Thread thread(String name, Runnable body) {
