@@ -1,11 +1,9 @@
 package dev.chitchat.logging;
 
 import dev.chitchat.clock.ClockEvent;
-import dev.chitchat.clock.EventDetails;
 import dev.chitchat.clock.EventLog;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.logging.log4j.message.MapMessage;
 
 /**
  * Writes every clock event twice through log4j2: as one JSON object to the logger {@value
@@ -48,41 +46,10 @@ public final class Log4jEventLog implements EventLog {
   @Override
   public void record(ClockEvent event) {
     if (json.isInfoEnabled()) {
-      json.info(toMessage(event));
+      json.info(new JsonEventMessage(event));
     }
     if (console.isInfoEnabled()) {
       console.info(HumanFormat.line(event));
-    }
-  }
-
-  /** The JSON fields of one event; absent fields are left out. */
-  static MapMessage<?, Object> toMessage(ClockEvent event) {
-    EventDetails d = event.details();
-    MapMessage<?, Object> m = new MapMessage<>();
-    m.with(LogFields.PROCESS, event.process());
-    m.with(LogFields.LAMPORT, event.lamport());
-    m.with(LogFields.KIND, d.kind().wireName());
-    putIfPresent(m, LogFields.RPC, d.rpc());
-    if (d.leg() != null) {
-      m.with(LogFields.LEG, d.leg().wireName());
-    }
-    putIfPresent(m, LogFields.CALL_ID, d.callId());
-    putIfPresent(m, LogFields.PEER, d.peer());
-    putIfPresent(m, LogFields.ACTION, d.action());
-    if (d.seq() != null) {
-      m.with(LogFields.SEQ, d.seq().longValue());
-    }
-    putIfPresent(m, LogFields.STATUS, d.status());
-    if (event.messageLamport() != null) {
-      m.with(LogFields.MESSAGE_LAMPORT, event.messageLamport().longValue());
-    }
-    putIfPresent(m, LogFields.TEXT, d.text());
-    return m;
-  }
-
-  private static void putIfPresent(MapMessage<?, Object> m, String key, String value) {
-    if (value != null) {
-      m.with(key, value);
     }
   }
 }

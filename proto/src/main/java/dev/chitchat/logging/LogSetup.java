@@ -27,13 +27,11 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 public final class LogSetup {
 
   /**
-   * The event template of the JSON Lines files: the wall-clock time, then every field of the
-   * event's {@link org.apache.logging.log4j.message.MapMessage}.
+   * The pattern of the JSON Lines files: the wall-clock time in UTC with microseconds, then the
+   * event's fields as {@link JsonEventMessage} writes them, one object per line.
    */
-  static final String EVENT_TEMPLATE =
-      "{\"time\":{\"$resolver\":\"timestamp\",\"pattern\":{\"format\":"
-          + "\"yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'\",\"timeZone\":\"UTC\"}},"
-          + "\"fields\":{\"$resolver\":\"map\",\"flatten\":true}}";
+  static final String EVENT_PATTERN =
+      "{\"time\":\"%d{yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'}{UTC}\",%m}%n";
 
   private LogSetup() {}
 
@@ -67,12 +65,7 @@ public final class LogSetup {
     if (options.logDir() != null) {
       Files.createDirectories(options.logDir());
       file = options.logDir().resolve(options.process() + ".jsonl");
-      b.add(
-          b.newAppender("jsonl", "File")
-              .addAttribute("fileName", file.toString())
-              .addAttribute("append", false)
-              .addAttribute("immediateFlush", true)
-              .add(b.newLayout("JsonTemplateLayout").addAttribute("eventTemplate", EVENT_TEMPLATE)));
+      b.add(jsonFile(b, "jsonl", file, false));
       json.add(b.newAppenderRef("jsonl"));
     } else {
       json.addAttribute("level", Level.OFF);
@@ -139,7 +132,8 @@ public final class LogSetup {
         .addAttribute("append", false)
         .addAttribute("immediateFlush", !async)
         .addAttribute("bufferSize", 64 * 1024)
-        .add(b.newLayout("JsonTemplateLayout").addAttribute("eventTemplate", EVENT_TEMPLATE));
+        .add(b.newLayout("PatternLayout").addAttribute("pattern", EVENT_PATTERN)
+            .addAttribute("charset", "UTF-8"));
   }
 
   /**
