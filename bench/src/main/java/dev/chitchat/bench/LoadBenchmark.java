@@ -132,6 +132,7 @@ public final class LoadBenchmark {
         LamportClock clock = new LamportClock(name, eventLog(name));
         ManagedChannel channel =
             Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                .directExecutor()
                 .intercept(
                     new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
                 .build();
@@ -146,7 +147,8 @@ public final class LoadBenchmark {
                 line -> {},
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(10),
-                new ParticipantNode.Watch(Duration.ofSeconds(60), false));
+                new ParticipantNode.Watch(Duration.ofSeconds(60), false),
+                MoreExecutors.directExecutor());
         node.deliveries().retainAtMost(0);
         node.onDelivery(tracker.listener(i));
         node.start();
