@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ParticipantCommand.class,
       DemoCommand.class,
       DiagramCommand.class,
+      dev.chitchat.bench.BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class ChitChat implements Runnable {

@@ -5,8 +5,8 @@ import dev.chitchat.clock.LamportClock;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.rules.PrintableText;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +35,8 @@ public final class Deliveries {
   private String serverId;
   private boolean gapExpected;
   private final Object order = new Object();
-  private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+  private final ArrayDeque<Delivered> delivered = new ArrayDeque<>();
+  private int retain = Integer.MAX_VALUE;
   private volatile long lastSeq;
 
   /**
@@ -113,7 +114,15 @@ public final class Deliveries {
       long at =
           clock.tick(EventDetails.action("deliver", text).withSeq(seq).inCall(rpc, callId, peer));
       String line = "[L=" + at + "] " + text + sentAt(event);
-      delivered.add(new Delivered(at, event, line));
+      Delivered d = new Delivered(at, event, line);
+      synchronized (delivered) {
+        if (retain > 0) {
+          if (delivered.size() >= retain) {
+            delivered.removeFirst();
+          }
+          delivered.addLast(d);
+        }
+      }
       synchronized (this) {
         lastSeq = seq;
         gapExpected = false;
@@ -129,9 +138,31 @@ public final class Deliveries {
     return lastSeq;
   }
 
-  /** Everything delivered so far, in order. */
+  /**
+   * Everything delivered so far, in order; only the last {@link #retainAtMost} deliveries when a
+   * limit was set.
+   */
   public List<Delivered> delivered() {
-    return List.copyOf(delivered);
+    synchronized (delivered) {
+      return List.copyOf(delivered);
+    }
+  }
+
+  /**
+   * Keeps at most {@code count} deliveries for {@link #delivered} (default: all), so that a
+   * participant that delivers millions of events (a load benchmark) does not hold them all. 0 keeps
+   * none.
+   */
+  public void retainAtMost(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must be at least 0: " + count);
+    }
+    synchronized (delivered) {
+      retain = count;
+      while (delivered.size() > count) {
+        delivered.removeFirst();
+      }
+    }
   }
 
   /**

@@ -93,6 +93,7 @@ public final class ParticipantNode {
   private long lastWatch = System.nanoTime();
   private long rejoinDelay = FIRST_REJOIN_MILLIS;
   private boolean rejoinScheduled;
+  private volatile java.util.function.Consumer<ChatEvent> deliveryListener = event -> {};
 
   /**
    * A participant with the default {@link Watch}.
@@ -135,6 +136,31 @@ public final class ParticipantNode {
       Duration rpcDeadline,
       Duration drainTimeout,
       Watch watch) {
+    this(name, declaredPort, clock, serverChannel, callbackServer, screen, rpcDeadline,
+        drainTimeout, watch, null);
+  }
+
+  /**
+   * A participant whose Broadcast service runs on {@code broadcastExecutor}.
+   *
+   * @param broadcastExecutor runs the Broadcast handlers (and so the deliveries and the screen), or
+   *     {@code null} for a pool of 2 threads of its own. A direct executor saves a thread hand-off
+   *     per Broadcast; use it only with a screen that never blocks (a load generator's), as the
+   *     handler then runs on a transport thread.
+   * @see #ParticipantNode(String, int, LamportClock, Channel, ServerBuilder, Screen, Duration,
+   *     Duration, Watch)
+   */
+  public ParticipantNode(
+      String name,
+      int declaredPort,
+      LamportClock clock,
+      Channel serverChannel,
+      ServerBuilder<?> callbackServer,
+      Screen screen,
+      Duration rpcDeadline,
+      Duration drainTimeout,
+      Watch watch,
+      java.util.concurrent.Executor broadcastExecutor) {
     this.name = name;
     this.declaredPort = declaredPort;
     this.clock = clock;
@@ -144,14 +170,16 @@ public final class ParticipantNode {
     this.client = new ChatClient(serverChannel, rpcDeadline);
     this.deliveries = new Deliveries(clock, screen, this::delivered);
     this.executor =
-        Executors.newFixedThreadPool(
-            2, new ThreadFactoryBuilder().setNameFormat(name + "-broadcast-%d").setDaemon(true).build());
+        broadcastExecutor != null
+            ? null
+            : Executors.newFixedThreadPool(2, new ThreadFactoryBuilder()
+                .setNameFormat(name + "-broadcast-%d").setDaemon(true).build());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat(name + "-watch").setDaemon(true).build());
     this.server =
         callbackServer
-            .executor(executor)
+            .executor(broadcastExecutor != null ? broadcastExecutor : executor)
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
@@ -223,6 +251,35 @@ public final class ParticipantNode {
       }
       return new PublishResult(null, e.getStatus());
     }
+  }
+
+  /**
+   * Publishes one line without waiting for the server's answer (for load generators): ticks the
+   * {@code publish} action now, like {@link #publish}, and completes the future with the result.
+   * The future never fails: a refusal or a transport failure is a result that was not sent. It
+   * completes on the channel's executor.
+   */
+  public com.google.common.util.concurrent.ListenableFuture<PublishResult> publishAsync(String text) {
+    clock.tick(EventDetails.action("publish", text));
+    com.google.common.util.concurrent.ListenableFuture<PublishResult> sent =
+        com.google.common.util.concurrent.Futures.transform(
+            client.publishAsync(CallMetadata.newCallId(), text),
+            response -> new PublishResult(response.getEvent(), null),
+            com.google.common.util.concurrent.MoreExecutors.directExecutor());
+    return com.google.common.util.concurrent.Futures.catching(
+        sent,
+        StatusRuntimeException.class,
+        e -> new PublishResult(null, e.getStatus()),
+        com.google.common.util.concurrent.MoreExecutors.directExecutor());
+  }
+
+  /**
+   * Sets the listener told of every delivered chat event, after it is shown, on the thread that
+   * delivers it (a Broadcast handler thread), one event at a time in sequence order. It must be
+   * quick and must not block.
+   */
+  public void onDelivery(java.util.function.Consumer<ChatEvent> listener) {
+    deliveryListener = java.util.Objects.requireNonNull(listener, "listener");
   }
 
   /**
@@ -306,7 +363,9 @@ public final class ParticipantNode {
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
-    executor.shutdown();
+    if (executor != null) {
+      executor.shutdown();
+    }
   }
 
   /** A one-line description of a status for the user, e.g. "Message too long (...)". */
@@ -343,6 +402,7 @@ public final class ParticipantNode {
   }
 
   private void delivered(ChatEvent event) {
+    deliveryListener.accept(event);
     if (event.getKind() == ChatEvent.Kind.SERVER_STOPPING) {
       out("server-stopping", "the chat server is shutting down");
     }

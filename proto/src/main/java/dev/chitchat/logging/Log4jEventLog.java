@@ -1,11 +1,9 @@
 package dev.chitchat.logging;
 
 import dev.chitchat.clock.ClockEvent;
-import dev.chitchat.clock.EventDetails;
 import dev.chitchat.clock.EventLog;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.logging.log4j.message.MapMessage;
 
 /**
  * Writes every clock event twice through log4j2: as one JSON object to the logger {@value
@@ -24,47 +22,34 @@ public final class Log4jEventLog implements EventLog {
   /** The logger that carries the human-readable event lines. */
   public static final String CONSOLE_LOGGER = "chitchat.events.console";
 
-  private final Logger json = LogManager.getLogger(JSON_LOGGER);
+  private final Logger json;
   private final Logger console = LogManager.getLogger(CONSOLE_LOGGER);
+
+  /** Logs to the JSON logger {@value #JSON_LOGGER}: one process per JVM. */
+  public Log4jEventLog() {
+    this(JSON_LOGGER);
+  }
+
+  /**
+   * Logs to the JSON logger {@code jsonLogger}, e.g. {@link #jsonLoggerOf} of a process when several
+   * processes share one JVM (a load benchmark; see {@link LogSetup#configureRun}).
+   */
+  public Log4jEventLog(String jsonLogger) {
+    this.json = LogManager.getLogger(jsonLogger);
+  }
+
+  /** The JSON logger of {@code process} when several processes share one JVM. */
+  public static String jsonLoggerOf(String process) {
+    return JSON_LOGGER + "." + process;
+  }
 
   @Override
   public void record(ClockEvent event) {
     if (json.isInfoEnabled()) {
-      json.info(toMessage(event));
+      json.info(new JsonEventMessage(event));
     }
     if (console.isInfoEnabled()) {
       console.info(HumanFormat.line(event));
-    }
-  }
-
-  /** The JSON fields of one event; absent fields are left out. */
-  static MapMessage<?, Object> toMessage(ClockEvent event) {
-    EventDetails d = event.details();
-    MapMessage<?, Object> m = new MapMessage<>();
-    m.with(LogFields.PROCESS, event.process());
-    m.with(LogFields.LAMPORT, event.lamport());
-    m.with(LogFields.KIND, d.kind().wireName());
-    putIfPresent(m, LogFields.RPC, d.rpc());
-    if (d.leg() != null) {
-      m.with(LogFields.LEG, d.leg().wireName());
-    }
-    putIfPresent(m, LogFields.CALL_ID, d.callId());
-    putIfPresent(m, LogFields.PEER, d.peer());
-    putIfPresent(m, LogFields.ACTION, d.action());
-    if (d.seq() != null) {
-      m.with(LogFields.SEQ, d.seq().longValue());
-    }
-    putIfPresent(m, LogFields.STATUS, d.status());
-    if (event.messageLamport() != null) {
-      m.with(LogFields.MESSAGE_LAMPORT, event.messageLamport().longValue());
-    }
-    putIfPresent(m, LogFields.TEXT, d.text());
-    return m;
-  }
-
-  private static void putIfPresent(MapMessage<?, Object> m, String key, String value) {
-    if (value != null) {
-      m.with(key, value);
     }
   }
 }

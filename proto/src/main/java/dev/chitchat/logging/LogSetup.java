@@ -27,13 +27,11 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 public final class LogSetup {
 
   /**
-   * The event template of the JSON Lines files: the wall-clock time, then every field of the
-   * event's {@link org.apache.logging.log4j.message.MapMessage}.
+   * The pattern of the JSON Lines files: the wall-clock time in UTC with microseconds, then the
+   * event's fields as {@link JsonEventMessage} writes them, one object per line.
    */
-  static final String EVENT_TEMPLATE =
-      "{\"time\":{\"$resolver\":\"timestamp\",\"pattern\":{\"format\":"
-          + "\"yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'\",\"timeZone\":\"UTC\"}},"
-          + "\"fields\":{\"$resolver\":\"map\",\"flatten\":true}}";
+  static final String EVENT_PATTERN =
+      "{\"time\":\"%d{yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'}{UTC}\",%m}%n";
 
   private LogSetup() {}
 
@@ -70,12 +68,7 @@ public final class LogSetup {
     if (options.logDir() != null) {
       Files.createDirectories(options.logDir());
       file = options.logDir().resolve(options.process() + ".jsonl");
-      b.add(
-          b.newAppender("jsonl", "File")
-              .addAttribute("fileName", file.toString())
-              .addAttribute("append", false)
-              .addAttribute("immediateFlush", true)
-              .add(b.newLayout("JsonTemplateLayout").addAttribute("eventTemplate", EVENT_TEMPLATE)));
+      b.add(jsonFile(b, "jsonl", file, false));
       json.add(b.newAppenderRef("jsonl"));
     } else {
       json.addAttribute("level", Level.OFF);
@@ -93,6 +86,57 @@ public final class LogSetup {
     b.add(b.newRootLogger(Level.WARN).add(b.newAppenderRef("stderr")));
     Configurator.reconfigure(b.build());
     return file;
+  }
+
+  /**
+   * Replaces the logging configuration of this JVM for several processes that share it (a load
+   * benchmark): each process's clock events, logged through {@code new
+   * Log4jEventLog(Log4jEventLog.jsonLoggerOf(process))}, go as JSON Lines to {@code
+   * <logDir>/<process>.jsonl}. Nothing goes to the console but warnings and errors (standard error).
+   *
+   * @param logDir the run's directory, created if missing; may be {@code null} when there are no
+   *     processes (which closes the files of an earlier call)
+   * @param processes the process names
+   * @param async whether the JSON loggers are asynchronous (log4j2 async loggers: the clock's
+   *     thread only enqueues the event, under the clock's lock, so the file order is still the tick
+   *     order; a background thread formats and writes, flushing at the end of each batch)
+   * @throws IOException if the log directory cannot be created
+   */
+  public static void configureRun(Path logDir, java.util.Collection<String> processes, boolean async)
+      throws IOException {
+    ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
+    b.setConfigurationName("chitchat-run");
+    b.setStatusLevel(Level.ERROR);
+    b.add(console(b, "stderr", ConsoleAppender.Target.SYSTEM_ERR, "%d{HH:mm:ss.SSS} %-5level %c{1.}: %m%n"));
+    if (!processes.isEmpty()) {
+      Files.createDirectories(logDir);
+    }
+    for (String process : processes) {
+      String appender = "jsonl-" + process;
+      b.add(jsonFile(b, appender, logDir.resolve(process + ".jsonl"), async));
+      String name = Log4jEventLog.jsonLoggerOf(process);
+      var logger = async ? b.newAsyncLogger(name, Level.INFO) : b.newLogger(name, Level.INFO);
+      b.add(logger.addAttribute("additivity", false).add(b.newAppenderRef(appender)));
+    }
+    b.add(b.newLogger(Log4jEventLog.CONSOLE_LOGGER, Level.OFF).addAttribute("additivity", false));
+    b.add(b.newRootLogger(Level.WARN).add(b.newAppenderRef("stderr")));
+    Configurator.reconfigure(b.build());
+  }
+
+  /**
+   * A JSON Lines file appender. Synchronous: flushed line by line. Asynchronous: flushed at the end
+   * of every batch the background thread writes, so a reader watching the file sees each event
+   * promptly.
+   */
+  private static AppenderComponentBuilder jsonFile(
+      ConfigurationBuilder<BuiltConfiguration> b, String name, Path file, boolean async) {
+    return b.newAppender(name, "File")
+        .addAttribute("fileName", file.toString())
+        .addAttribute("append", false)
+        .addAttribute("immediateFlush", !async)
+        .addAttribute("bufferSize", 64 * 1024)
+        .add(b.newLayout("PatternLayout").addAttribute("pattern", EVENT_PATTERN)
+            .addAttribute("charset", "UTF-8"));
   }
 
   /**

@@ -56,6 +56,25 @@ class Log4jEventLogTest {
   }
 
   @Test
+  void escapesEveryCharacterJsonRequiresAndKeepsTheFieldOrder() throws Exception {
+    Path file = LogSetup.configure(new LogSetup.Options("Bob", runDir, false, false));
+    LamportClock clock = new LamportClock("Bob", new Log4jEventLog());
+    String nasty = "q\"b\\s\n\r\t\b\f\u0001\u001f\u007f \u2028 \uD83D\uDC4B end";
+
+    clock.receive(5, EventDetails.receiveResponse("Publish", "c2", "server", "INVALID_ARGUMENT", nasty));
+
+    String line = Files.readAllLines(file, StandardCharsets.UTF_8).get(0);
+    assertThat(line).matches("(?s)\\{\"time\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z\",.*\\}");
+    assertThat(line).contains("\"callId\":\"c2\",\"kind\":\"receive\",\"lamport\":6,\"leg\":\"response\","
+        + "\"msgLamport\":5,\"peer\":\"server\",\"process\":\"Bob\",\"rpc\":\"Publish\","
+        + "\"status\":\"INVALID_ARGUMENT\",\"text\":");
+    assertThat(line).contains("\\u0001\\u001f");
+    EventLogReader.Result result = new EventLogReader().read(runDir);
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.events().get(0).text()).isEqualTo(nasty);
+  }
+
+  @Test
   void reportsLinesThatAreNotEvents() throws Exception {
     Path file = runDir.resolve("broken.jsonl");
     Files.writeString(

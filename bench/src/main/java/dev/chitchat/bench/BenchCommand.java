@@ -1,0 +1,191 @@
+package dev.chitchat.bench;
+
+import dev.chitchat.logging.LogSetup;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code chitchat bench}: the load benchmark. Starts a server and N participants in this JVM (each
+ * participant with its own Broadcast server on a loopback port), publishes 64-character messages,
+ * open loop at {@code --rate} messages/s or closed loop as fast as they are delivered, warms up,
+ * measures, and prints one table (publishes/s, deliveries/s, publish-to-delivery latency p50, p99,
+ * p99.9 in ms per delivery and to the last of the N participants), with and without JSON event
+ * logging. Writes the figures as JSON too. Ends by itself.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Load benchmark: a server and N participants in this JVM over loopback gRPC.",
+      "Open loop with --rate, else closed loop (the maximum). Prints one table; writes JSON."
+    })
+public final class BenchCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-n", "--participants"}, defaultValue = "10", paramLabel = "N",
+      description = "Participants (default: ${DEFAULT-VALUE}).")
+  int participants;
+
+  @Option(names = "--rate", defaultValue = "0", paramLabel = "PER_SECOND",
+      description = "Open loop: publishes per second over all participants; 0 = closed loop (default).")
+  int rate;
+
+  @Option(names = "--window", defaultValue = "64", paramLabel = "MESSAGES",
+      description = "Closed loop: undelivered messages each participant may have (default: ${DEFAULT-VALUE}).")
+  int window;
+
+  @Option(names = "--warmup", defaultValue = "20", paramLabel = "SECONDS",
+      description = "Warm-up before measuring, in s (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS",
+      description = "Measured time, in s (default: ${DEFAULT-VALUE}).")
+  int duration;
+
+  @Option(names = "--message-chars", defaultValue = "64", paramLabel = "CHARS",
+      description = "Message length in ASCII characters (bytes), 22 to 128 (default: ${DEFAULT-VALUE}).")
+  int messageChars;
+
+  @Option(names = "--logging", defaultValue = "both", paramLabel = "on|off|both",
+      description = "JSON event logging of every clock tick: on, off or both (default: ${DEFAULT-VALUE}).")
+  String logging;
+
+  @Option(names = "--sync-logging",
+      description = "Log synchronously (each tick formatted and written on the ticking thread).")
+  boolean syncLogging;
+
+  @Option(names = "--max-queue", defaultValue = "0", paramLabel = "EVENTS",
+      description = "The server's queue bound per participant; 0 fits it to the load (default).")
+  int maxQueue;
+
+  @Option(names = "--log-dir", paramLabel = "DIR",
+      description = "Where the JSON Lines logs go (default: a temporary directory).")
+  Path logDir;
+
+  @Option(names = "--keep-logs", description = "Keep the JSON Lines logs (else they are deleted).")
+  boolean keepLogs;
+
+  @Option(names = "--json", paramLabel = "FILE",
+      description = "Where to write the figures as JSON (default: target/bench/<date>T<time>.json).")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<Boolean> loggings = switch (logging.toLowerCase(Locale.ROOT)) {
+      case "on" -> List.of(true);
+      case "off" -> List.of(false);
+      case "both" -> List.of(false, true);
+      default -> throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--logging must be on, off or both, not " + logging);
+    };
+    if (participants < 1 || participants > 5000 || rate < 0 || window < 1 || warmup < 0
+        || duration < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "need 1 to 5000 participants, --rate >= 0, --window >= 1, --warmup >= 0, --duration >= 1");
+    }
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+    Path baseLogs = logDir != null ? logDir
+        : keepLogs ? Path.of("target", "bench", stamp + "-logs") : null;
+    BenchSettings base =
+        new BenchSettings(participants, rate, window, Duration.ofSeconds(warmup),
+            Duration.ofSeconds(duration), messageChars, false, !syncLogging, null, keepLogs,
+            maxQueue);
+    out.printf(Locale.ROOT,
+        "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%n",
+        participants, rate == 0 ? "closed loop (window " + window + " per participant)"
+            : "open loop at " + rate + " publishes/s",
+        messageChars, warmup, duration);
+    out.printf(Locale.ROOT,
+        "server: --rate-limit 0, --max-participants %d, --max-queue %d, broadcast deadline 5 s, failure timeout 10 s%n",
+        participants + 1, base.effectiveMaxQueue());
+    out.printf(Locale.ROOT, "machine: %d CPUs, load average %.2f, Java %s, max heap %d MB%n",
+        Runtime.getRuntime().availableProcessors(), loadAverage(),
+        System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
+    out.flush();
+
+    List<BenchResult> results = new ArrayList<>();
+    for (boolean on : loggings) {
+      BenchSettings settings = base.withLogging(on);
+      if (on && baseLogs != null) {
+        settings = settings.withLogDir(baseLogs);
+      }
+      BenchSettings run = settings;
+      results.add(LoadBenchmark.run(run, line -> {
+        err.println("[bench " + (on ? "logging on" : "logging off") + "] " + line);
+        err.flush();
+      }));
+    }
+    LogSetup.shutdown();
+
+    out.println(table(results));
+    Path file = json != null ? json : Path.of("target", "bench", stamp + ".json");
+    writeJson(file, results);
+    out.println("figures written to " + file);
+    if (keepLogs && baseLogs != null && loggings.contains(true)) {
+      out.println("logs kept in " + baseLogs + " (check them: ./chitchat diagram --check " + baseLogs + ")");
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** The results as a plain-text table. */
+  static String table(List<BenchResult> results) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT,
+        "%-26s %-7s %10s %11s | %-22s | %-22s | %8s %9s %7s %8s%n",
+        "mode", "logging", "publish/s", "deliver/s",
+        "per delivery p50/p99/p99.9 ms", "to last p50/p99/p99.9 ms",
+        "backlog", "drain ms", "heap MB", "cpu us/d"));
+    for (BenchResult r : results) {
+      b.append(String.format(Locale.ROOT,
+          "%-26s %-7s %10.0f %11.0f | %6.2f %7.2f %8.2f | %6.2f %7.2f %8.2f | %8d %9.0f %7.0f %8.2f%n",
+          r.mode(), r.logging(), r.publishesPerSecond(), r.deliveriesPerSecond(),
+          r.delivery().p50(), r.delivery().p99(), r.delivery().p999(),
+          r.toLast().p50(), r.toLast().p99(), r.toLast().p999(),
+          r.backlogAtEnd(), r.drainMillis(), r.heapUsedMb(), r.cpuMicrosPerDelivery()));
+      if (r.publishErrors() > 0 || r.incomplete() > 0
+          || r.participantsLeft() < r.settings().participants()) {
+        b.append(String.format(Locale.ROOT,
+            "  ! %d publish errors, %d messages never reached everyone, %d of %d participants left%n",
+            r.publishErrors(), r.incomplete(), r.participantsLeft(), r.settings().participants()));
+      }
+    }
+    return b.toString();
+  }
+
+  private static void writeJson(Path file, List<BenchResult> results) throws IOException {
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT,
+        "{\"time\":\"%s\",\"cpus\":%d,\"loadAverage\":%.2f,\"java\":\"%s\",\"results\":[",
+        java.time.Instant.now(), Runtime.getRuntime().availableProcessors(), loadAverage(),
+        System.getProperty("java.version")));
+    for (int i = 0; i < results.size(); i++) {
+      b.append(i == 0 ? "\n  " : ",\n  ").append(results.get(i).json());
+    }
+    b.append("\n]}\n");
+    Files.writeString(file, b.toString());
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+}

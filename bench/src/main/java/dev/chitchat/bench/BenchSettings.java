@@ -1,0 +1,81 @@
+package dev.chitchat.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One benchmark run's settings: an immutable value.
+ *
+ * @param participants how many participants join the one server (N)
+ * @param rate the open-loop publish rate in messages/s over all publishers, or 0 for the
+ *     closed-loop maximum
+ * @param window closed loop only: how many messages each participant may have published and not
+ *     yet seen delivered to all N participants
+ * @param warmup how long to publish before measuring (the JIT needs about 20 s)
+ * @param measure how long to measure
+ * @param messageChars the length of every message, in characters (ASCII, so also bytes)
+ * @param logging whether every clock tick is written as JSON Lines (else it is ticked and dropped)
+ * @param asyncLogging whether the JSON loggers are log4j2 asynchronous loggers
+ * @param logDir where the JSON Lines files go, or {@code null} for a temporary directory
+ * @param keepLogs whether the log files are kept after the run (else deleted)
+ * @param maxQueue the server's queue bound per participant, in events, or 0 to derive it from the
+ *     load
+ */
+public record BenchSettings(
+    int participants,
+    int rate,
+    int window,
+    Duration warmup,
+    Duration measure,
+    int messageChars,
+    boolean logging,
+    boolean asyncLogging,
+    Path logDir,
+    boolean keepLogs,
+    int maxQueue) {
+
+  /** The shortest message: 16 hex digits of the publish time, a space, 4 digits, a space. */
+  public static final int MIN_MESSAGE_CHARS = 22;
+
+  public BenchSettings {
+    if (participants < 1) {
+      throw new IllegalArgumentException("participants must be at least 1");
+    }
+    if (rate < 0 || window < 1) {
+      throw new IllegalArgumentException("rate must be at least 0 and window at least 1");
+    }
+    if (messageChars < MIN_MESSAGE_CHARS || messageChars > 128) {
+      throw new IllegalArgumentException(
+          "message length must be " + MIN_MESSAGE_CHARS + " to 128 characters");
+    }
+  }
+
+  /** Whether this run is the closed-loop maximum (no fixed rate). */
+  public boolean closedLoop() {
+    return rate == 0;
+  }
+
+  /** The server's queue bound for this load: the given one, or one that fits it. */
+  public int effectiveMaxQueue() {
+    if (maxQueue > 0) {
+      return maxQueue;
+    }
+    // Closed loop: at most participants x window messages are undelivered at once (plus joins).
+    // Open loop: 5 s of messages, at least 10,000 events.
+    return closedLoop()
+        ? 2 * participants * window + participants + 1000
+        : Math.max(10_000, 5 * rate);
+  }
+
+  /** This run with logging on or off. */
+  public BenchSettings withLogging(boolean on) {
+    return new BenchSettings(participants, rate, window, warmup, measure, messageChars, on,
+        asyncLogging, logDir, keepLogs, maxQueue);
+  }
+
+  /** This run with its logs in {@code dir}. */
+  public BenchSettings withLogDir(Path dir) {
+    return new BenchSettings(participants, rate, window, warmup, measure, messageChars, logging,
+        asyncLogging, dir, keepLogs, maxQueue);
+  }
+}

@@ -1,0 +1,391 @@
+package dev.chitchat.bench;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.chitchat.clock.EventLog;
+import dev.chitchat.clock.LamportClock;
+import dev.chitchat.logging.Log4jEventLog;
+import dev.chitchat.logging.LogSetup;
+import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.rpc.CallMetadata;
+import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.server.ChatServer;
+import dev.chitchat.server.NetworkDialer;
+import dev.chitchat.server.ServerConfig;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Runs one load benchmark: a {@link ChatServer} and N {@link ParticipantNode}s in this JVM, each
+ * with its own Broadcast server on a loopback TCP port (real gRPC through Netty), the server
+ * configured for the load (no rate limit, room for N participants, a queue bound that fits). The
+ * participants publish small messages, open loop at a fixed rate or closed loop as fast as their
+ * messages are delivered, for the warm-up and then the measured time; a {@link LatencyTracker}
+ * records publish-to-delivery latencies. Then every participant leaves and everything stops, so the
+ * logs (when logging is on) form a complete run that {@code chitchat diagram --check} accepts.
+ *
+ * <p>Every wait is bounded: the run ends by itself. Not thread-safe: one run at a time per JVM
+ * (it reconfigures log4j2).
+ */
+public final class LoadBenchmark {
+
+  /** How long, after the window, messages may still take to reach every participant. */
+  static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private final BenchSettings s;
+  private final Consumer<String> progress;
+  private final AtomicLong issuedInWindow = new AtomicLong();
+  private final AtomicLong answeredInWindow = new AtomicLong();
+  private final AtomicLong okInWindow = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong maxLag = new AtomicLong();
+  private volatile long windowStart;
+  private volatile long windowEnd;
+
+  private LoadBenchmark(BenchSettings settings, Consumer<String> progress) {
+    this.s = settings;
+    this.progress = progress;
+  }
+
+  /**
+   * Runs the benchmark described by {@code settings}.
+   *
+   * @param progress told of each phase, for a human watching
+   */
+  public static BenchResult run(BenchSettings settings, Consumer<String> progress)
+      throws IOException, InterruptedException {
+    return new LoadBenchmark(settings, progress).run();
+  }
+
+  /** The process name of participant {@code i} (0-based) among {@code n}. */
+  static String participantName(int i, int n) {
+    int width = Math.max(2, String.valueOf(n).length());
+    return String.format("p%0" + width + "d", i + 1);
+  }
+
+  private EventLog eventLog(String process) {
+    return s.logging() ? new Log4jEventLog(Log4jEventLog.jsonLoggerOf(process)) : EventLog.NONE;
+  }
+
+  private BenchResult run() throws IOException, InterruptedException {
+    int n = s.participants();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      names.add(participantName(i, n));
+    }
+    Path logDir = null;
+    if (s.logging()) {
+      logDir = s.logDir() != null ? s.logDir() : Files.createTempDirectory("chitchat-bench-");
+      List<String> processes = new ArrayList<>(names);
+      processes.add(0, "server");
+      LogSetup.configureRun(logDir, processes, s.asyncLogging());
+    } else {
+      LogSetup.configureRun(null, List.of(), false);
+    }
+
+    int maxQueue = s.effectiveMaxQueue();
+    ServerConfig config =
+        ServerConfig.defaults()
+            .withPort(0)
+            .withRateLimit(0)
+            .withMaxParticipants(n + 1)
+            .withMaxQueue(maxQueue)
+            .withBroadcastDeadline(Duration.ofSeconds(5))
+            .withFailureTimeout(Duration.ofSeconds(10));
+    ChatServer server =
+        new ChatServer(
+                config,
+                new LamportClock("server", eventLog("server")),
+                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+                executor -> new NetworkDialer(executor, 64 * 1024))
+            .start();
+    String target = "127.0.0.1:" + server.port();
+
+    Semaphore[] permits = new Semaphore[n];
+    for (int i = 0; i < n; i++) {
+      permits[i] = new Semaphore(s.window());
+    }
+    LatencyTracker tracker = new LatencyTracker(n, s.closedLoop() ? permits : null);
+    List<ParticipantNode> nodes = new ArrayList<>();
+    List<ManagedChannel> channels = new ArrayList<>();
+    BenchResult result;
+    try {
+      progress.accept("starting " + n + " participants against " + target);
+      for (int i = 0; i < n; i++) {
+        String name = names.get(i);
+        LamportClock clock = new LamportClock(name, eventLog(name));
+        ManagedChannel channel =
+            Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                .directExecutor()
+                .intercept(
+                    new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
+                .build();
+        channels.add(channel);
+        ParticipantNode node =
+            new ParticipantNode(
+                name,
+                0,
+                clock,
+                channel,
+                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+                line -> {},
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                new ParticipantNode.Watch(Duration.ofSeconds(60), false),
+                MoreExecutors.directExecutor());
+        node.deliveries().retainAtMost(0);
+        node.onDelivery(tracker.listener(i));
+        node.start();
+        node.join();
+        nodes.add(node);
+      }
+      result = measure(server, nodes, permits, tracker, maxQueue);
+    } finally {
+      progress.accept("stopping: every participant leaves");
+      for (ParticipantNode node : nodes) {
+        try {
+          node.leave();
+        } catch (RuntimeException e) {
+          progress.accept(node.name() + " could not leave: " + e.getMessage());
+        }
+      }
+      for (ParticipantNode node : nodes) {
+        node.stop();
+      }
+      for (ManagedChannel channel : channels) {
+        channel.shutdown();
+      }
+      server.stop();
+      for (ManagedChannel channel : channels) {
+        channel.awaitTermination(2, TimeUnit.SECONDS);
+      }
+      LogSetup.configureRun(null, List.of(), false); // flushes and closes the JSON Lines files
+      if (logDir != null && !s.keepLogs()) {
+        deleteRun(logDir, s.logDir() == null);
+      }
+    }
+    return result;
+  }
+
+  private BenchResult measure(
+      ChatServer server, List<ParticipantNode> nodes, Semaphore[] permits,
+      LatencyTracker tracker, int maxQueue) throws InterruptedException {
+    int n = nodes.size();
+    long start = System.nanoTime();
+    windowStart = start + s.warmup().toNanos();
+    windowEnd = windowStart + s.measure().toNanos();
+    tracker.window(windowStart, windowEnd);
+    progress.accept(String.format("publishing: %s, warm-up %d s, then measuring %d s",
+        s.closedLoop() ? "closed loop, window " + s.window() + " per participant"
+            : s.rate() + " messages/s open loop",
+        s.warmup().toSeconds(), s.measure().toSeconds()));
+
+    List<Thread> publishers = new ArrayList<>();
+    if (s.closedLoop()) {
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        publishers.add(thread("bench-publisher-" + i,
+            () -> closedLoop(nodes.get(index), index, permits[index])));
+      }
+    } else {
+      publishers.add(thread("bench-publisher", () -> openLoop(nodes, start)));
+    }
+    publishers.forEach(Thread::start);
+
+    sleepUntil(windowStart);
+    long cpuStart = processCpuNanos();
+    long deliveriesStart = tracker.deliveriesInWindow();
+    sleepUntil(windowEnd);
+    long cpu = processCpuNanos() - cpuStart;
+    long completedAtEnd = tracker.completedInWindow();
+    for (Thread t : publishers) {
+      t.join(5000);
+    }
+    long issued = issuedInWindow.get();
+    long drainDeadline = System.nanoTime() + DRAIN.toNanos();
+    while (System.nanoTime() < drainDeadline
+        && (answeredInWindow.get() < issued || tracker.completedInWindow() < okInWindow.get())) {
+      Thread.sleep(5);
+    }
+    long completed = tracker.completedInWindow();
+    double seconds = s.measure().toNanos() / 1e9;
+    long ok = okInWindow.get();
+    double drainMs = completed == 0 ? 0 : Math.max(0, tracker.lastCompletion() - windowEnd) / 1e6;
+
+    System.gc();
+    double heapMb =
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
+    return new BenchResult(
+        s,
+        seconds,
+        ok,
+        errors.get(),
+        ok / seconds,
+        tracker.deliveriesInWindow() / seconds,
+        BenchResult.Latency.of(tracker.perDelivery()),
+        BenchResult.Latency.of(tracker.toLast()),
+        issued,
+        Math.max(0, issued - completedAtEnd),
+        drainMs,
+        Math.max(0, ok - completed),
+        maxLag.get() / 1e6,
+        server.participants().size(),
+        heapMb,
+        maxQueue,
+        cpu / 1e3 / Math.max(1, tracker.deliveriesInWindow() - deliveriesStart));
+  }
+
+  /**
+   * Open loop: message k comes from participant k mod N, at a fixed rate once the ramp is over. In
+   * the first half of the warm-up the rate rises linearly from a tenth of the target to the target,
+   * so that the cold JVM (interpreted code, the JIT compiling) is not swamped before it has warmed
+   * up; the measured window always runs at the full rate.
+   */
+  private void openLoop(List<ParticipantNode> nodes, long start) {
+    int n = nodes.size();
+    double rate = s.rate();
+    double ramp = s.warmup().toNanos() / 2.0;
+    double due = start;
+    for (long k = 0; ; k++) {
+      double elapsed = due - start;
+      double current = elapsed >= ramp ? rate : rate * (0.1 + 0.9 * elapsed / ramp);
+      due += 1e9 / current;
+      long at = (long) due;
+      if (at >= windowEnd) {
+        return;
+      }
+      // Park until due, never spin: spinning would take a core from the system under test. A
+      // late wake-up (timer slack, tens of microseconds) counts against the latency, as the
+      // message's time is the scheduled one.
+      for (long now = System.nanoTime(); now < at; now = System.nanoTime()) {
+        LockSupport.parkNanos(at - now);
+      }
+      if (at >= windowStart) {
+        maxLag.accumulateAndGet(System.nanoTime() - at, Math::max);
+      }
+      int index = (int) (k % n);
+      publish(nodes.get(index), index, at, null);
+    }
+  }
+
+  /** Closed loop: publish whenever fewer than the window's messages are undelivered. */
+  private void closedLoop(ParticipantNode node, int index, Semaphore permits) {
+    try {
+      while (System.nanoTime() < windowEnd) {
+        if (!permits.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+          continue;
+        }
+        long now = System.nanoTime();
+        if (now >= windowEnd) {
+          permits.release();
+          return;
+        }
+        publish(node, index, now, permits);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void publish(ParticipantNode node, int index, long sentAt, Semaphore permits) {
+    boolean measured = sentAt >= windowStart && sentAt < windowEnd;
+    if (measured) {
+      issuedInWindow.incrementAndGet();
+    }
+    Futures.addCallback(
+        node.publishAsync(message(sentAt, index, s.messageChars())),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(ParticipantNode.PublishResult result) {
+            if (result.sent()) {
+              if (measured) {
+                okInWindow.incrementAndGet();
+              }
+            } else {
+              errors.incrementAndGet();
+              if (permits != null) {
+                permits.release();
+              }
+            }
+            if (measured) {
+              answeredInWindow.incrementAndGet();
+            }
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            onSuccess(new ParticipantNode.PublishResult(null, io.grpc.Status.fromThrowable(t)));
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
+
+  /**
+   * A message of {@code chars} ASCII characters: the publish time as 16 hex digits, a space, the
+   * publisher's number as 4 digits, a space, then dots.
+   */
+  static String message(long sentAt, int publisher, int chars) {
+    StringBuilder b = new StringBuilder(chars);
+    String hex = Long.toHexString(sentAt);
+    for (int i = hex.length(); i < 16; i++) {
+      b.append('0');
+    }
+    b.append(hex).append(' ');
+    String number = Integer.toString(publisher % 10_000);
+    for (int i = number.length(); i < 4; i++) {
+      b.append('0');
+    }
+    b.append(number).append(' ');
+    while (b.length() < chars) {
+      b.append('.');
+    }
+    return b.toString();
+  }
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : 0;
+  }
+
+  private static Thread thread(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private static void sleepUntil(long deadline) throws InterruptedException {
+    for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L));
+    }
+  }
+
+  private static void deleteRun(Path dir, boolean whole) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (f.getFileName().toString().endsWith(".jsonl")) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+    if (whole) {
+      Files.deleteIfExists(dir);
+    }
+  }
+}

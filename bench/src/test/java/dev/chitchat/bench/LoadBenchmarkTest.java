@@ -1,0 +1,77 @@
+package dev.chitchat.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chitchat.diagrams.CheckReport;
+import dev.chitchat.diagrams.Diagrams;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A short benchmark run (seconds) whose logs must pass every check of the diagram tool: order,
+ * completeness and the clock rules hold under load. No timed assertions: the speed targets live in
+ * the benchmark itself.
+ */
+class LoadBenchmarkTest {
+
+  @TempDir Path dir;
+
+  private static BenchSettings settings(int rate, boolean async, Path logs) {
+    return new BenchSettings(4, rate, 8, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, true,
+        async, logs, true, 0);
+  }
+
+  @Test
+  void openLoopRunWithAsyncLoggingPassesTheDiagramChecks() throws Exception {
+    Path logs = dir.resolve("open");
+    BenchResult r = LoadBenchmark.run(settings(400, true, logs), line -> {});
+
+    assertThat(r.published()).isPositive();
+    assertThat(r.publishErrors()).isZero();
+    assertThat(r.incomplete()).isZero();
+    assertThat(r.toLast().count()).isEqualTo(r.published());
+    assertThat(r.delivery().count()).isEqualTo(4 * r.published());
+    assertChecksPass(logs, 5);
+  }
+
+  @Test
+  void closedLoopRunWithSyncLoggingPassesTheDiagramChecks() throws Exception {
+    Path logs = dir.resolve("closed");
+    BenchResult r = LoadBenchmark.run(settings(0, false, logs), line -> {});
+
+    assertThat(r.published()).isPositive();
+    assertThat(r.incomplete()).isZero();
+    assertThat(r.participantsLeft()).isEqualTo(4);
+    assertChecksPass(logs, 5);
+  }
+
+  @Test
+  void messagesCarryTheirPublishTimeAndPublisher() {
+    String m = LoadBenchmark.message(0x1234abcdL, 7, 64);
+    assertThat(m).hasSize(64).startsWith("000000001234abcd 0007 ");
+    assertThat(Long.parseUnsignedLong(m, 0, 16, 16)).isEqualTo(0x1234abcdL);
+    assertThat(LoadBenchmark.participantName(0, 10)).isEqualTo("p01");
+    assertThat(LoadBenchmark.participantName(999, 1000)).isEqualTo("p1000");
+  }
+
+  @Test
+  void tableAndJsonCarryTheFigures() {
+    BenchResult r = new BenchResult(settings(100, true, null), 2, 200, 0, 100, 400,
+        new BenchResult.Latency(800, 1, 2, 3, 4), new BenchResult.Latency(200, 1.5, 2.5, 3.5, 4.5),
+        200, 0, 1, 0, 0.1, 4, 50, 10_000, 12.5);
+    assertThat(BenchCommand.table(List.of(r))).contains("rate 100/s").contains("async");
+    assertThat(r.json()).contains("\"p99Ms\":2.500").contains("\"deliveriesPerSecond\":400.0");
+  }
+
+  private static void assertChecksPass(Path logs, int processes) throws Exception {
+    try (var files = Files.list(logs)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".jsonl")).count()).isEqualTo(processes);
+    }
+    CheckReport report = Diagrams.check(logs);
+    assertThat(report.violations()).isEmpty();
+  }
+}
