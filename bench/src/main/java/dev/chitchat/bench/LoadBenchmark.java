@@ -219,9 +219,10 @@ public final class LoadBenchmark {
     }
     long issued = issuedInWindow.get();
     long drainDeadline = System.nanoTime() + DRAIN.toNanos();
+    // The drain: poll the counters that the delivery threads update, every 5 ms, for at most DRAIN.
     while (System.nanoTime() < drainDeadline
         && (answeredInWindow.get() < issued || tracker.completedInWindow() < okInWindow.get())) {
-      Thread.sleep(5);
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
     }
     long completed = tracker.completedInWindow();
     double seconds = s.measure().toNanos() / 1e9;
