@@ -81,8 +81,11 @@ class FailureTest {
     InProcessChat.Member slow = chat.participant("Slow", InProcessChat.blockingUntil(resume));
     slow.node().join();
 
+    // Alex keeps up (each message delivered to Alex before the next); Slow's queue overflows.
     for (int i = 0; i < 10; i++) {
-      assertThat(alex.node().publish("message " + i).sent()).isTrue();
+      String text = "message " + i;
+      assertThat(alex.node().publish(text).sent()).isTrue();
+      await().until(() -> events(alex).stream().anyMatch(e -> e.getText().equals(text)));
     }
 
     await().untilAsserted(() -> assertThat(events(alex))

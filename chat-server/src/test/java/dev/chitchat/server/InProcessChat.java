@@ -53,7 +53,11 @@ final class InProcessChat implements AutoCloseable {
   private final AtomicInteger nextPort = new AtomicInteger(40000);
 
   InProcessChat() throws Exception {
-    this(ServerConfig.defaults().withPort(0).withRateLimit(0));
+    // Tests of failure detection configure their own timeouts; elsewhere nobody is removed for
+    // being slow on a loaded machine.
+    this(ServerConfig.defaults().withPort(0).withRateLimit(0)
+        .withFailureTimeout(java.time.Duration.ofSeconds(60))
+        .withBroadcastDeadline(java.time.Duration.ofSeconds(30)));
   }
 
   InProcessChat(ServerConfig config) throws Exception {
