@@ -126,21 +126,19 @@ class ContainersIT {
 
     EventLogReader.Result read = new EventLogReader().read(logs);
     assertThat(read.problems()).isEmpty();
-    Map<String, List<LoggedEvent>> byProcess = byProcess(read.events());
+    Map<String, List<LoggedEvent>> byProcess = RunLogs.byProcess(read.events());
     assertThat(byProcess.keySet()).containsExactlyInAnyOrder("server", "Alex", "Aske", "Bob");
-    assertClockCondition(read.events(), byProcess);
+    RunLogs.assertClockCondition(read.events(), byProcess, true);
 
     // Everyone delivered the same events in the same order: the server's sequence order.
-    Map<String, List<Long>> delivered = delivered(byProcess);
+    Map<String, List<Long>> delivered = RunLogs.delivered(byProcess);
     assertThat(delivered.get("Alex")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
     assertThat(delivered.get("Aske")).containsExactly(3L, 4L, 5L);
     assertThat(delivered.get("Bob")).containsExactly(5L, 6L, 7L, 8L, 9L, 10L);
-    Map<Long, String> textOf = sameTextEverywhere(byProcess, List.of("Alex", "Aske", "Bob"));
+    Map<Long, String> textOf = RunLogs.sameTextEverywhere(byProcess, List.of("Alex", "Aske", "Bob"));
 
     // Join and leave texts carry the server's Lamport timestamp of the action.
-    Map<Long, LoggedEvent> serverActions = byProcess.get("server").stream()
-        .filter(e -> e.seq() != null && "action".equals(e.kind()))
-        .collect(Collectors.toMap(LoggedEvent::seq, e -> e));
+    Map<Long, LoggedEvent> serverActions = RunLogs.serverActions(byProcess);
     assertThat(textOf.get(1L)).isEqualTo(
         "Participant Alex joined Chitty-Chat at Lamport time " + serverActions.get(1L).lamport());
     assertThat(textOf.get(6L)).isEqualTo(
@@ -170,7 +168,7 @@ class ContainersIT {
         .withCreateContainerCmdModifier(cmd -> cmd.withStdinOpen(true))
         .waitingFor(Wait.forLogMessage(".*Joined Chitty-Chat.*\\n", 1));
     aske.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> delivered(byProcess(
+    await().atMost(Duration.ofSeconds(30)).until(() -> RunLogs.delivered(RunLogs.byProcess(
         new EventLogReader().read(logs).events())).getOrDefault("Aske", List.of()).contains(1L));
     // Witness, also by hand, is there to hear about it.
     GenericContainer<?> witness = participant("Witness")
@@ -179,14 +177,14 @@ class ContainersIT {
         .withCreateContainerCmdModifier(cmd -> cmd.withStdinOpen(true))
         .waitingFor(Wait.forLogMessage(".*Joined Chitty-Chat.*\\n", 1));
     witness.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> delivered(byProcess(
+    await().atMost(Duration.ofSeconds(30)).until(() -> RunLogs.delivered(RunLogs.byProcess(
         new EventLogReader().read(logs).events())).getOrDefault("Aske", List.of()).contains(2L));
 
     // SIGKILL: no shutdown hook, no Leave.
     aske.getDockerClient().killContainerCmd(aske.getContainerId()).exec();
     await().atMost(Duration.ofSeconds(30)).until(() -> !aske.isRunning());
     // The server notices (within its 5 s failure timeout), removes Aske and tells the others.
-    await().atMost(Duration.ofSeconds(30)).until(() -> byProcess(new EventLogReader().read(logs).events())
+    await().atMost(Duration.ofSeconds(30)).until(() -> RunLogs.byProcess(new EventLogReader().read(logs).events())
         .getOrDefault("Witness", List.of()).stream().anyMatch(e -> e.isAction("deliver")
             && e.text().startsWith("Participant Aske left Chitty-Chat at Lamport time")
             && e.text().endsWith("(connection lost)")));
@@ -200,7 +198,7 @@ class ContainersIT {
     // removed Aske with the reason.
     EventLogReader.Result read = new EventLogReader().read(logs);
     assertThat(read.problems()).isEmpty();
-    Map<String, List<LoggedEvent>> byProcess = byProcess(read.events());
+    Map<String, List<LoggedEvent>> byProcess = RunLogs.byProcess(read.events());
     assertThat(byProcess.get("Aske")).noneMatch(e -> "Leave".equals(e.rpc()));
     assertThat(byProcess.get("server")).as("failed Broadcasts to Aske in the server's log")
         .anyMatch(ContainersIT::failedBroadcastToAske);
@@ -209,13 +207,13 @@ class ContainersIT {
     witness.stop(); // SIGTERM: it leaves cleanly
 
     // Alex and Bob delivered every event of their membership once, in order.
-    Map<String, List<Long>> delivered = delivered(byProcess);
+    Map<String, List<Long>> delivered = RunLogs.delivered(byProcess);
     assertThat(delivered.get("Aske")).containsExactly(1L, 2L);
     assertThat(delivered.get("Witness")).startsWith(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
     assertThat(delivered.get("Alex")).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
     assertThat(delivered.get("Bob")).containsExactly(6L, 7L, 8L, 9L);
-    sameTextEverywhere(byProcess, List.of("Alex", "Bob", "Witness"));
-    assertClockCondition(read.events(), byProcess);
+    RunLogs.sameTextEverywhere(byProcess, List.of("Alex", "Bob", "Witness"));
+    RunLogs.assertClockCondition(read.events(), byProcess, true);
   }
 
   private static boolean failedBroadcastToAske(LoggedEvent e) {
@@ -278,55 +276,5 @@ class ContainersIT {
   private static int exitCode(GenericContainer<?> container) {
     return container.getDockerClient().waitContainerCmd(container.getContainerId()).start()
         .awaitStatusCode(RUN_LIMIT.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  private static Map<String, List<LoggedEvent>> byProcess(List<LoggedEvent> events) {
-    return events.stream()
-        .collect(Collectors.groupingBy(LoggedEvent::process, LinkedHashMap::new, Collectors.toList()));
-  }
-
-  private static Map<String, List<Long>> delivered(Map<String, List<LoggedEvent>> byProcess) {
-    Map<String, List<Long>> delivered = new HashMap<>();
-    byProcess.forEach((process, events) -> delivered.put(process,
-        events.stream().filter(e -> e.isAction("deliver")).map(LoggedEvent::seq).toList()));
-    return delivered;
-  }
-
-  /** Asserts that every participant delivered the same text for each event; returns the texts. */
-  private static Map<Long, String> sameTextEverywhere(
-      Map<String, List<LoggedEvent>> byProcess, List<String> participants) {
-    Map<Long, String> textOf = new HashMap<>();
-    for (String p : participants) {
-      byProcess.get(p).stream().filter(e -> e.isAction("deliver")).forEach(e -> {
-        String earlier = textOf.putIfAbsent(e.seq(), e.text());
-        assertThat(earlier == null || earlier.equals(e.text())).as("same text for #" + e.seq()).isTrue();
-      });
-    }
-    return textOf;
-  }
-
-  /** L strictly increases along each process, and every receive is later than its send. */
-  private static void assertClockCondition(
-      List<LoggedEvent> all, Map<String, List<LoggedEvent>> byProcess) {
-    byProcess.forEach((process, events) -> {
-      for (int i = 1; i < events.size(); i++) {
-        assertThat(events.get(i).lamport()).as(events.get(i).location())
-            .isGreaterThan(events.get(i - 1).lamport());
-      }
-    });
-    Map<String, LoggedEvent> sends = new HashMap<>();
-    all.stream().filter(LoggedEvent::isSend).forEach(e -> sends.put(e.callId() + "/" + e.leg(), e));
-    List<LoggedEvent> receives = all.stream().filter(LoggedEvent::isReceive).toList();
-    assertThat(receives).isNotEmpty();
-    for (LoggedEvent receive : receives) {
-      LoggedEvent send = sends.get(receive.callId() + "/" + receive.leg());
-      if (send == null) {
-        // An error status made up by the caller's own gRPC (the peer never answered) has no send.
-        assertThat(receive.status()).as(receive.location()).isIn("UNAVAILABLE", "DEADLINE_EXCEEDED");
-        continue;
-      }
-      assertThat(receive.lamport()).as(receive.location()).isGreaterThan(send.lamport());
-      assertThat(receive.messageLamport()).isEqualTo(send.lamport());
-    }
   }
 }

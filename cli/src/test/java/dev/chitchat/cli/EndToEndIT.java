@@ -77,51 +77,23 @@ class EndToEndIT {
 
     EventLogReader.Result logs = new EventLogReader().read(runDir);
     assertThat(logs.problems()).isEmpty();
-    Map<String, List<LoggedEvent>> byProcess = logs.events().stream()
-        .collect(Collectors.groupingBy(LoggedEvent::process, java.util.LinkedHashMap::new, Collectors.toList()));
+    Map<String, List<LoggedEvent>> byProcess = RunLogs.byProcess(logs.events());
     assertThat(byProcess.keySet()).containsExactlyInAnyOrder("server", "Alex", "Aske", "Bob", "Dana");
 
-    // L strictly increases down every process's file.
-    byProcess.forEach((process, events) -> {
-      for (int i = 1; i < events.size(); i++) {
-        assertThat(events.get(i).lamport()).as(events.get(i).location())
-            .isGreaterThan(events.get(i - 1).lamport());
-      }
-    });
-
-    // Every receive has a higher L than its send (paired by call id and leg).
-    Map<String, LoggedEvent> sends = new HashMap<>();
-    logs.events().stream().filter(LoggedEvent::isSend)
-        .forEach(e -> sends.put(e.callId() + "/" + e.leg(), e));
-    List<LoggedEvent> receives = logs.events().stream().filter(LoggedEvent::isReceive).toList();
-    assertThat(receives).isNotEmpty();
-    for (LoggedEvent receive : receives) {
-      LoggedEvent send = sends.get(receive.callId() + "/" + receive.leg());
-      assertThat(send).as("send of " + receive.location()).isNotNull();
-      assertThat(receive.lamport()).as(receive.location()).isGreaterThan(send.lamport());
-      assertThat(receive.messageLamport()).isEqualTo(send.lamport());
-    }
+    // L strictly increases down every process's file; every receive has a higher L than its send.
+    RunLogs.assertClockCondition(logs.events(), byProcess, false);
 
     // Everyone delivered the same events in the same order: the server's sequence order.
-    Map<String, List<Long>> delivered = new HashMap<>();
-    byProcess.forEach((process, events) -> delivered.put(process,
-        events.stream().filter(e -> e.isAction("deliver")).map(LoggedEvent::seq).toList()));
+    Map<String, List<Long>> delivered = RunLogs.delivered(byProcess);
     assertThat(delivered.get("Alex")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
     assertThat(delivered.get("Aske")).containsExactly(3L, 4L, 5L);
     assertThat(delivered.get("Bob")).containsExactly(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
     assertThat(delivered.get("Dana")).containsExactly(9L, 10L, 11L, 12L, 13L);
-    Map<Long, String> textOf = new HashMap<>();
-    for (String p : List.of("Alex", "Aske", "Bob", "Dana")) {
-      byProcess.get(p).stream().filter(e -> e.isAction("deliver")).forEach(e -> {
-        String earlier = textOf.putIfAbsent(e.seq(), e.text());
-        assertThat(earlier == null || earlier.equals(e.text())).as("same text for #" + e.seq()).isTrue();
-      });
-    }
+    Map<Long, String> textOf =
+        RunLogs.sameTextEverywhere(byProcess, List.of("Alex", "Aske", "Bob", "Dana"));
 
     // Join and leave texts carry the server's Lamport timestamp of the action.
-    Map<Long, LoggedEvent> serverActions = byProcess.get("server").stream()
-        .filter(e -> e.seq() != null && "action".equals(e.kind()))
-        .collect(Collectors.toMap(LoggedEvent::seq, e -> e));
+    Map<Long, LoggedEvent> serverActions = RunLogs.serverActions(byProcess);
     assertThat(textOf.get(1L)).isEqualTo(
         "Participant Alex joined Chitty-Chat at Lamport time " + serverActions.get(1L).lamport());
     assertThat(textOf.get(6L)).isEqualTo(
