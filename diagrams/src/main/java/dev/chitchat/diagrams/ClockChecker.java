@@ -158,17 +158,17 @@ public final class ClockChecker {
       return new int[] {0, deliveries};
     }
     int created = 0;
+    Set<String> crashed = crashedServers(m);
     for (String serverName : m.servers()) {
       created += checkDelivery(m, m.processIndex(serverName), m.servers().size() == 1,
-          violations, notes);
+          crashed.contains(serverName), violations, notes);
     }
     return new int[] {created, deliveries};
   }
 
-  private static int checkDelivery(RunModel m, int server, boolean onlyServer,
+  private static int checkDelivery(RunModel m, int server, boolean onlyServer, boolean crashed,
       List<Finding> violations, List<Finding> notes) {
     String serverName = m.processes().get(server);
-    boolean crashed = crashedServers(m).contains(serverName);
     TreeMap<Long, Integer> created = new TreeMap<>();
     Map<String, List<Interval>> membership = new HashMap<>();
     Map<String, Long> openSince = new HashMap<>();
