@@ -12,8 +12,10 @@ public enum EventKind {
   /** A local action was attempted: join, publish, leave, deliver, refuse, duplicate, gap. */
   ACTION;
 
-  /** The lower-case name used in the JSON Lines logs. */
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
+  /** The lower-case name used in the JSON Lines logs (computed once; logging calls it per event). */
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 }

@@ -7,8 +7,10 @@ public enum Leg {
   /** The response or error status, from callee to caller. */
   RESPONSE;
 
-  /** The lower-case name used in the JSON Lines logs. */
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
+  /** The lower-case name used in the JSON Lines logs (computed once; logging calls it per event). */
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 }

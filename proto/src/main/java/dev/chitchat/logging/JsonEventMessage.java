@@ -55,9 +55,13 @@ final class JsonEventMessage implements Message, StringBuilderFormattable {
 
   private static void number(StringBuilder b, int start, String key, Long value) {
     if (value != null) {
-      key(b, start, key);
-      b.append(value.longValue());
+      number(b, start, key, value.longValue());
     }
+  }
+
+  private static void number(StringBuilder b, int start, String key, long value) {
+    key(b, start, key);
+    b.append(value);
   }
 
   private static void string(StringBuilder b, int start, String key, String value) {
@@ -66,7 +70,17 @@ final class JsonEventMessage implements Message, StringBuilderFormattable {
     }
     key(b, start, key);
     b.append('"');
-    for (int i = 0, n = value.length(); i < n; i++) {
+    int n = value.length();
+    int plain = 0;
+    while (plain < n && needsNoEscape(value.charAt(plain))) {
+      plain++;
+    }
+    if (plain == n) { // the common case: copied in one step
+      b.append(value).append('"');
+      return;
+    }
+    b.append(value, 0, plain);
+    for (int i = plain; i < n; i++) {
       char c = value.charAt(i);
       switch (c) {
         case '"' -> b.append("\\\"");
@@ -86,6 +100,10 @@ final class JsonEventMessage implements Message, StringBuilderFormattable {
       }
     }
     b.append('"');
+  }
+
+  private static boolean needsNoEscape(char c) {
+    return c >= 0x20 && c != '"' && c != '\\';
   }
 
   @Override

@@ -36,10 +36,14 @@ public final class PrintableText {
 
   /** Whether {@code codePoint} would be escaped by {@link #escape}. */
   public static boolean isUnsafe(int codePoint) {
-    return Character.getType(codePoint) == Character.CONTROL
-        || Character.getType(codePoint) == Character.SURROGATE
-        || Character.getType(codePoint) == Character.LINE_SEPARATOR
-        || Character.getType(codePoint) == Character.PARAGRAPH_SEPARATOR
+    if (codePoint >= 0x20 && codePoint < 0x7F) {
+      return false; // printable ASCII: the common case, decided without a Unicode table lookup
+    }
+    int type = Character.getType(codePoint);
+    return type == Character.CONTROL
+        || type == Character.SURROGATE
+        || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR
         || (codePoint >= 0x202A && codePoint <= 0x202E)
         || (codePoint >= 0x2066 && codePoint <= 0x2069);
   }
