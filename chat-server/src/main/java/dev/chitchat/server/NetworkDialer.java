@@ -35,6 +35,9 @@ public final class NetworkDialer implements ParticipantDialer {
             inet.getAddress().getHostAddress(), port, InsecureChannelCredentials.create())
         .executor(executor)
         .maxInboundMessageSize(maxInboundBytes)
+        // ParticipantLink retries and gives up by itself; gRPC's retry layer would only buffer
+        // a copy of every Broadcast (measured in docs/performance.md).
+        .disableRetry()
         .build();
   }
 }

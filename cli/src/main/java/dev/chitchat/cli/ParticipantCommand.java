@@ -109,6 +109,7 @@ final class ParticipantCommand implements Callable<Integer> {
     LamportClock clock = new LamportClock(process, new Log4jEventLog());
     ManagedChannel channel =
         Grpc.newChannelBuilder(endpoint.target(), InsecureChannelCredentials.create())
+            .disableRetry() // ParticipantNode retries Join by itself; a failed Publish is reported
             .intercept(new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
             .build();
     Console console = interactive ? Console.terminal(name + "> ") : Console.plain();
