@@ -44,6 +44,7 @@ final class ChatRoom {
   private final ParticipantDialer dialer;
   private final ScheduledExecutorService scheduler;
   private final ServerConfig config;
+  private final BroadcastWindow window;
   private final String serverId = CallMetadata.newCallId();
 
   private final Map<String, Member> bySession = new HashMap<>();
@@ -67,6 +68,7 @@ final class ChatRoom {
     this.dialer = dialer;
     this.scheduler = scheduler;
     this.config = config;
+    this.window = new BroadcastWindow(config.maxInFlight());
   }
 
   /** This server run's id, carried by every Broadcast. */
@@ -111,7 +113,7 @@ final class ChatRoom {
       }
       session = CallMetadata.newSecret();
       ParticipantLink link =
-          new ParticipantLink(call.peer(), serverId, channel, secret, clock, scheduler,
+          new ParticipantLink(call.peer(), serverId, channel, secret, clock, scheduler, window,
               config.linkSettings(), this::dead, System::nanoTime);
       event = create("join", ChatEvent.Kind.JOINED, name, l -> joinedText(name, l), "", call);
       Member member =

@@ -42,6 +42,9 @@ import org.apache.logging.log4j.Logger;
  * every 1 s, give up after 3.5 s, checked every 0.5 s) a participant killed while idle is reported
  * within 5 s.
  *
+ * <p>Ordinary Broadcasts also take a permit of the server-wide {@link BroadcastWindow}, which bounds
+ * the calls in flight over all participants; probes and retries do not (they are rare and small).
+ *
  * <p>Every call has a deadline. Calls start from the root {@link Context}, so a Broadcast started
  * while serving a Publish is not cancelled when that Publish returns.
  *
@@ -80,12 +83,15 @@ final class ParticipantLink {
   private final ManagedChannel channel;
   private final ParticipantGrpc.ParticipantFutureStub stub;
   private final ScheduledExecutorService scheduler;
+  private final BroadcastWindow window;
   private final Settings settings;
   private final Listener listener;
   private final LongSupplier nanoTime;
 
   private final Deque<ChatEvent> queue = new ArrayDeque<>();
   private boolean inFlight;
+  private boolean waitingForPermit;
+  private boolean holdsPermit;
   private long attemptStarted;
   private long lastContact;
   private long failingSince;
@@ -100,6 +106,7 @@ final class ParticipantLink {
    * @param secret the participant's callback secret, presented on every call
    * @param clock the server's clock
    * @param scheduler runs retries
+   * @param window the server-wide bound on Broadcasts in flight
    * @param listener told when the participant is dead
    * @param nanoTime the monotonic clock, in nanoseconds ({@code System::nanoTime})
    */
@@ -110,6 +117,7 @@ final class ParticipantLink {
       String secret,
       LamportClock clock,
       ScheduledExecutorService scheduler,
+      BroadcastWindow window,
       Settings settings,
       Listener listener,
       LongSupplier nanoTime) {
@@ -117,6 +125,7 @@ final class ParticipantLink {
     this.serverId = serverId;
     this.channel = channel;
     this.scheduler = scheduler;
+    this.window = window;
     this.settings = settings;
     this.listener = listener;
     this.nanoTime = nanoTime;
@@ -146,11 +155,14 @@ final class ParticipantLink {
     return queue.size();
   }
 
-  /** Starts a Broadcast of everything queued, unless one is in flight or nothing is queued. */
+  /**
+   * Starts a Broadcast of everything queued, unless one is in flight or nothing is queued; when
+   * the server-wide window is full, the Broadcast starts when a permit comes free, and carries
+   * whatever is queued then.
+   */
   void flush() {
-    BroadcastRequest request;
     synchronized (this) {
-      if (inFlight || closed) {
+      if (inFlight || waitingForPermit || closed) {
         return;
       }
       if (queue.isEmpty()) {
@@ -159,9 +171,34 @@ final class ParticipantLink {
         }
         return;
       }
-      request = startLocked(false);
+      waitingForPermit = true;
+    }
+    window.request(this::sendWithPermit);
+  }
+
+  /** Runs with a permit of the window: sends what is queued, or gives the permit back. */
+  private void sendWithPermit() {
+    BroadcastRequest request = null;
+    synchronized (this) {
+      waitingForPermit = false;
+      if (!inFlight && !closed && !queue.isEmpty()) {
+        request = startLocked(false);
+        holdsPermit = true;
+      }
+    }
+    if (request == null) {
+      window.release();
+      flush(); // a retry may have taken over, or the link closed: flush sorts it out
+      return;
     }
     send(request, false);
+  }
+
+  /** Whether the call that just ended held a window permit; the caller releases it. */
+  private synchronized boolean releasePermit() {
+    boolean held = holdsPermit;
+    holdsPermit = false;
+    return held;
   }
 
   /**
@@ -267,6 +304,9 @@ final class ParticipantLink {
   }
 
   private void onDelivered(BroadcastRequest request) {
+    if (releasePermit()) {
+      window.release();
+    }
     synchronized (this) {
       for (int i = 0; i < request.getEventsCount() && !queue.isEmpty(); i++) {
         queue.removeFirst();
@@ -279,6 +319,9 @@ final class ParticipantLink {
   }
 
   private void onFailure(BroadcastRequest request, Status status) {
+    if (releasePermit()) {
+      window.release();
+    }
     long delayMillis;
     synchronized (this) {
       inFlight = false;

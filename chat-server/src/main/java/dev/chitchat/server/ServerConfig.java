@@ -19,6 +19,9 @@ import java.time.Duration;
  * @param rateLimit the most Publish calls per second per participant (with a burst of one second's
  *     worth), 0 for no limit
  * @param maxParticipants the most participants at once
+ * @param maxInFlight the most Broadcast calls in flight at once, over all participants (each
+ *     participant has at most one); with more participants than this, the server serves them in
+ *     turn and each call carries more events (see {@code BroadcastWindow})
  */
 public record ServerConfig(
     int port,
@@ -29,61 +32,72 @@ public record ServerConfig(
     Duration failureTimeout,
     int maxQueue,
     int rateLimit,
-    int maxParticipants) {
+    int maxParticipants,
+    int maxInFlight) {
 
   /** The transport's own cap on a request, in bytes: larger ones never reach the service. */
   public static final int TRANSPORT_MAX_BYTES = 1024 * 1024;
 
+  /** The default of {@link #maxInFlight}: Broadcast calls in flight at once, server-wide. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+
   /**
    * The defaults: port 50051, process "server", 2 s Broadcast deadline, 16 KiB requests, batches
    * of 512 events, participants removed 5 s after they stop answering or when 1000 events are
-   * queued for them, 50 messages per second per participant, 256 participants.
+   * queued for them, 50 messages per second per participant, 256 participants, 64 Broadcasts in
+   * flight.
    */
   public static ServerConfig defaults() {
-    return new ServerConfig(
-        50051, "server", Duration.ofSeconds(2), 16 * 1024, 512, Duration.ofSeconds(5), 1000, 50, 256);
+    return new ServerConfig(50051, "server", Duration.ofSeconds(2), 16 * 1024, 512,
+        Duration.ofSeconds(5), 1000, 50, 256, DEFAULT_MAX_IN_FLIGHT);
   }
 
   /** This configuration with another port. */
   public ServerConfig withPort(int value) {
     return new ServerConfig(value, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants);
+        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight);
   }
 
   /** This configuration with another process name. */
   public ServerConfig withProcessName(String value) {
     return new ServerConfig(port, value, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants);
+        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight);
   }
 
   /** This configuration with another Broadcast deadline. */
   public ServerConfig withBroadcastDeadline(Duration value) {
     return new ServerConfig(port, processName, value, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants);
+        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight);
   }
 
   /** This configuration with another failure timeout. */
   public ServerConfig withFailureTimeout(Duration value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        value, maxQueue, rateLimit, maxParticipants);
+        value, maxQueue, rateLimit, maxParticipants, maxInFlight);
   }
 
   /** This configuration with another queue bound, in events. */
   public ServerConfig withMaxQueue(int value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, value, rateLimit, maxParticipants);
+        failureTimeout, value, rateLimit, maxParticipants, maxInFlight);
   }
 
   /** This configuration with another rate limit, in messages per second (0: none). */
   public ServerConfig withRateLimit(int value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, value, maxParticipants);
+        failureTimeout, maxQueue, value, maxParticipants, maxInFlight);
   }
 
   /** This configuration with another participant limit. */
   public ServerConfig withMaxParticipants(int value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, value);
+        failureTimeout, maxQueue, rateLimit, value, maxInFlight);
+  }
+
+  /** This configuration with another bound on Broadcasts in flight, server-wide. */
+  public ServerConfig withMaxInFlight(int value) {
+    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+        failureTimeout, maxQueue, rateLimit, maxParticipants, value);
   }
 
   /** How often idle participants are probed: a fifth of the failure timeout. */

@@ -63,6 +63,12 @@ final class ServerCommand implements Callable<Integer> {
       description = "Participants at once (default: ${DEFAULT-VALUE}).")
   int maxParticipants;
 
+  @Option(names = "--max-in-flight", defaultValue = "" + ServerConfig.DEFAULT_MAX_IN_FLIGHT,
+      paramLabel = "CALLS",
+      description = "Broadcast calls in flight at once, over all participants; with more "
+          + "participants the server serves them in turn, in bigger batches (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
@@ -74,8 +80,9 @@ final class ServerCommand implements Callable<Integer> {
     if (failureTimeoutMillis < 50) {
       throw new UserError("--failure-timeout-ms must be at least 50.", 2);
     }
-    if (maxQueue < 1 || maxParticipants < 1 || rateLimit < 0) {
-      throw new UserError("--max-queue and --max-participants must be at least 1, --rate-limit at least 0.", 2);
+    if (maxQueue < 1 || maxParticipants < 1 || maxInFlight < 1 || rateLimit < 0) {
+      throw new UserError(
+          "--max-queue, --max-participants and --max-in-flight must be at least 1, --rate-limit at least 0.", 2);
     }
     ServerConfig config =
         ServerConfig.defaults()
@@ -85,7 +92,8 @@ final class ServerCommand implements Callable<Integer> {
             .withFailureTimeout(java.time.Duration.ofMillis(failureTimeoutMillis))
             .withMaxQueue(maxQueue)
             .withRateLimit(rateLimit)
-            .withMaxParticipants(maxParticipants);
+            .withMaxParticipants(maxParticipants)
+            .withMaxInFlight(maxInFlight);
     try {
       LogSetup.configure(new LogSetup.Options(config.processName(), logDir, !quiet, true));
     } catch (IOException e) {
