@@ -1,6 +1,7 @@
 package dev.chitchat.bench;
 
 import dev.chitchat.logging.LogSetup;
+import dev.chitchat.server.ServerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -64,9 +65,22 @@ public final class BenchCommand implements Callable<Integer> {
       description = "JSON event logging of every clock tick: on, off or both (default: ${DEFAULT-VALUE}).")
   String logging;
 
-  @Option(names = "--sync-logging",
-      description = "Log synchronously (each tick formatted and written on the ticking thread).")
-  boolean syncLogging;
+  @Option(names = "--log-writer", defaultValue = "buffered", paramLabel = "buffered|flushed|async",
+      description = "How the JSON Lines are written: buffered (on the ticking thread, 64 KiB "
+          + "writes), flushed (every line, as chitchat server and participant do) or async "
+          + "(log4j2 asynchronous loggers) (default: ${DEFAULT-VALUE}).")
+  String logWriter;
+
+  @Option(names = "--event-loops", defaultValue = "2", paramLabel = "THREADS",
+      description = "Netty event-loop threads of the whole JVM; 0 = gRPC's default, 2 per CPU "
+          + "(default: ${DEFAULT-VALUE}).")
+  int eventLoops;
+
+  @Option(names = "--max-in-flight", defaultValue = "" + ServerConfig.DEFAULT_MAX_IN_FLIGHT,
+      paramLabel = "CALLS",
+      description = "The server's bound on Broadcast calls in flight, over all participants "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
 
   @Option(names = "--max-queue", defaultValue = "0", paramLabel = "EVENTS",
       description = "The server's queue bound per participant; 0 fits it to the load (default).")
@@ -94,26 +108,40 @@ public final class BenchCommand implements Callable<Integer> {
       default -> throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--logging must be on, off or both, not " + logging);
     };
+    LogSetup.RunWriter writer = switch (logWriter.toLowerCase(Locale.ROOT)) {
+      case "buffered" -> LogSetup.RunWriter.BUFFERED;
+      case "flushed" -> LogSetup.RunWriter.FLUSHED;
+      case "async" -> LogSetup.RunWriter.ASYNC;
+      default -> throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--log-writer must be buffered, flushed or async, not " + logWriter);
+    };
     if (participants < 1 || participants > 5000 || rate < 0 || window < 1 || warmup < 0
-        || duration < 1) {
+        || duration < 1 || eventLoops < 0 || maxInFlight < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "need 1 to 5000 participants, --rate >= 0, --window >= 1, --warmup >= 0, --duration >= 1");
+          "need 1 to 5000 participants, --rate >= 0, --window >= 1, --warmup >= 0, --duration >= 1,"
+              + " --event-loops >= 0, --max-in-flight >= 1");
+    }
+    if (eventLoops > 0) {
+      // Read once, when gRPC creates its shared event-loop group: before any channel or server.
+      System.setProperty(BenchResult.EVENT_LOOPS_PROPERTY, Integer.toString(eventLoops));
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
     Path baseLogs = logDir != null ? logDir
         : keepLogs ? Path.of("target", "bench", stamp + "-logs") : null;
     BenchSettings base =
         new BenchSettings(participants, rate, window, Duration.ofSeconds(warmup),
-            Duration.ofSeconds(duration), messageChars, false, !syncLogging, null, keepLogs,
-            maxQueue);
+            Duration.ofSeconds(duration), messageChars, false, writer, null, keepLogs,
+            maxQueue, maxInFlight);
     out.printf(Locale.ROOT,
         "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%n",
         participants, rate == 0 ? "closed loop (window " + window + " per participant)"
             : "open loop at " + rate + " publishes/s",
         messageChars, warmup, duration);
     out.printf(Locale.ROOT,
-        "server: --rate-limit 0, --max-participants %d, --max-queue %d, broadcast deadline 5 s, failure timeout 10 s%n",
-        participants + 1, base.effectiveMaxQueue());
+        "server: --rate-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, broadcast deadline 5 s, failure timeout 10 s%n",
+        participants + 1, base.effectiveMaxQueue(), maxInFlight);
+    out.printf(Locale.ROOT, "gRPC: %s Netty event-loop threads; JSON Lines writer: %s%n",
+        eventLoops > 0 ? Integer.toString(eventLoops) : "default", logWriter);
     out.printf(Locale.ROOT, "machine: %d CPUs, load average %.2f, Java %s, max heap %d MB%n",
         Runtime.getRuntime().availableProcessors(), loadAverage(),
         System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);

@@ -73,6 +73,9 @@ public record BenchResult(
     }
   }
 
+  /** The system property that sets the Netty event-loop threads of gRPC's shaded transport. */
+  static final String EVENT_LOOPS_PROPERTY = "io.grpc.netty.shaded.io.netty.eventLoopThreads";
+
   /** "rate 10000/s" or "closed loop (window 64)". */
   public String mode() {
     return settings.closedLoop()
@@ -80,23 +83,24 @@ public record BenchResult(
         : "rate " + settings.rate() + "/s";
   }
 
-  /** "async", "sync" or "off". */
+  /** "off", or how the JSON Lines were written: "buffered", "flushed" or "async". */
   public String logging() {
-    return !settings.logging() ? "off" : settings.asyncLogging() ? "async" : "sync";
+    return !settings.logging() ? "off" : settings.writer().name().toLowerCase(Locale.ROOT);
   }
 
   /** This result as one JSON object. */
   public String json() {
     return String.format(Locale.ROOT,
         "{\"mode\":\"%s\",\"rate\":%d,\"window\":%d,\"participants\":%d,\"messageChars\":%d,"
-            + "\"logging\":\"%s\",\"warmupSeconds\":%d,\"seconds\":%.3f,\"maxQueue\":%d,"
+            + "\"logging\":\"%s\",\"maxInFlight\":%d,\"eventLoops\":\"%s\",\"warmupSeconds\":%d,\"seconds\":%.3f,\"maxQueue\":%d,"
             + "\"published\":%d,\"publishErrors\":%d,\"publishesPerSecond\":%.1f,"
             + "\"deliveriesPerSecond\":%.1f,\"delivery\":%s,\"toLast\":%s,"
             + "\"messagesMeasured\":%d,\"backlogAtEnd\":%d,\"drainMs\":%.1f,\"incomplete\":%d,"
             + "\"publisherLagMs\":%.3f,\"participantsLeft\":%d,\"heapUsedMb\":%.1f,"
             + "\"cpuMicrosPerDelivery\":%.3f}",
         settings.closedLoop() ? "closed" : "rate", settings.rate(), settings.window(),
-        settings.participants(), settings.messageChars(), logging(),
+        settings.participants(), settings.messageChars(), logging(), settings.maxInFlight(),
+        System.getProperty(EVENT_LOOPS_PROPERTY, "default"),
         settings.warmup().toSeconds(), seconds, maxQueue, published, publishErrors,
         publishesPerSecond, deliveriesPerSecond, delivery.json(), toLast.json(), messagesMeasured,
         backlogAtEnd, drainMillis, incomplete, publisherLagMillis, participantsLeft, heapUsedMb,

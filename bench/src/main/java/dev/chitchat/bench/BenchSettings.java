@@ -1,5 +1,6 @@
 package dev.chitchat.bench;
 
+import dev.chitchat.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -15,11 +16,12 @@ import java.time.Duration;
  * @param measure how long to measure
  * @param messageChars the length of every message, in characters (ASCII, so also bytes)
  * @param logging whether every clock tick is written as JSON Lines (else it is ticked and dropped)
- * @param asyncLogging whether the JSON loggers are log4j2 asynchronous loggers
+ * @param writer how the JSON Lines reach their files (see {@link LogSetup.RunWriter})
  * @param logDir where the JSON Lines files go, or {@code null} for a temporary directory
  * @param keepLogs whether the log files are kept after the run (else deleted)
  * @param maxQueue the server's queue bound per participant, in events, or 0 to derive it from the
  *     load
+ * @param maxInFlight the server's bound on Broadcast calls in flight, over all participants
  */
 public record BenchSettings(
     int participants,
@@ -29,10 +31,11 @@ public record BenchSettings(
     Duration measure,
     int messageChars,
     boolean logging,
-    boolean asyncLogging,
+    LogSetup.RunWriter writer,
     Path logDir,
     boolean keepLogs,
-    int maxQueue) {
+    int maxQueue,
+    int maxInFlight) {
 
   /** The shortest message: 16 hex digits of the publish time, a space, 4 digits, a space. */
   public static final int MIN_MESSAGE_CHARS = 22;
@@ -43,6 +46,9 @@ public record BenchSettings(
     }
     if (rate < 0 || window < 1) {
       throw new IllegalArgumentException("rate must be at least 0 and window at least 1");
+    }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("the Broadcast window needs at least 1 call in flight");
     }
     if (messageChars < MIN_MESSAGE_CHARS || messageChars > 128) {
       throw new IllegalArgumentException(
@@ -70,12 +76,12 @@ public record BenchSettings(
   /** This run with logging on or off. */
   public BenchSettings withLogging(boolean on) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, on,
-        asyncLogging, logDir, keepLogs, maxQueue);
+        writer, logDir, keepLogs, maxQueue, maxInFlight);
   }
 
   /** This run with its logs in {@code dir}. */
   public BenchSettings withLogDir(Path dir) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, logging,
-        asyncLogging, dir, keepLogs, maxQueue);
+        writer, dir, keepLogs, maxQueue, maxInFlight);
   }
 }

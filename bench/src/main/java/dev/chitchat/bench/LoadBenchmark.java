@@ -94,9 +94,9 @@ public final class LoadBenchmark {
       logDir = s.logDir() != null ? s.logDir() : Files.createTempDirectory("chitchat-bench-");
       List<String> processes = new ArrayList<>(names);
       processes.add(0, "server");
-      LogSetup.configureRun(logDir, processes, s.asyncLogging());
+      LogSetup.configureRun(logDir, processes, s.writer());
     } else {
-      LogSetup.configureRun(null, List.of(), false);
+      LogSetup.configureRun(null, List.of(), LogSetup.RunWriter.BUFFERED);
     }
 
     int maxQueue = s.effectiveMaxQueue();
@@ -107,7 +107,8 @@ public final class LoadBenchmark {
             .withMaxParticipants(n + 1)
             .withMaxQueue(maxQueue)
             .withBroadcastDeadline(Duration.ofSeconds(5))
-            .withFailureTimeout(Duration.ofSeconds(10));
+            .withFailureTimeout(Duration.ofSeconds(10))
+            .withMaxInFlight(s.maxInFlight());
     ChatServer server =
         new ChatServer(
                 config,
@@ -133,6 +134,7 @@ public final class LoadBenchmark {
         ManagedChannel channel =
             Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
                 .directExecutor()
+                .disableRetry()
                 .intercept(
                     new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
                 .build();
@@ -175,7 +177,7 @@ public final class LoadBenchmark {
       for (ManagedChannel channel : channels) {
         channel.awaitTermination(2, TimeUnit.SECONDS);
       }
-      LogSetup.configureRun(null, List.of(), false); // flushes and closes the JSON Lines files
+      LogSetup.configureRun(null, List.of(), LogSetup.RunWriter.BUFFERED); // flushes and closes the JSON Lines files
       if (logDir != null && !s.keepLogs()) {
         deleteRun(logDir, s.logDir() == null);
       }
