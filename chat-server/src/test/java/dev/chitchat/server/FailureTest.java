@@ -110,6 +110,29 @@ class FailureTest {
   }
 
   @Test
+  void aStuckParticipantHoldsItsBroadcastWindowPermitOnlyUntilTheDeadline() throws Exception {
+    // One Broadcast in flight for everyone: Slow's blocked call holds the only permit.
+    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0).withMaxInFlight(1)
+        .withFailureTimeout(Duration.ofSeconds(60)).withBroadcastDeadline(Duration.ofMillis(300)));
+    InProcessChat.Member alex = chat.joined("Alex");
+    CountDownLatch resume = new CountDownLatch(1);
+    InProcessChat.Member slow = chat.participant("Slow", InProcessChat.blockingUntil(resume));
+    slow.node().join();
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(alex.node().publish("message " + i).sent()).isTrue();
+    }
+
+    // Each of Slow's calls times out after 300 ms and gives the permit back; Alex gets everything.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events(alex))
+        .extracting(ChatEvent::getText).contains("message 0", "message 1", "message 2"));
+    resume.countDown();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events(slow))
+        .extracting(ChatEvent::getText).contains("message 0", "message 1", "message 2"));
+    assertThat(chat.server.participants()).containsExactly("Alex", "Slow");
+  }
+
+  @Test
   void participantsRejoinARestartedServerWhoseClockStartsFromWhatTheyBring() throws Exception {
     chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0)
         .withFailureTimeout(Duration.ofMillis(500)));
