@@ -175,9 +175,7 @@ final class ParticipantCommand implements Callable<Integer> {
   /** Leaves if still joined, then stops everything; runs once, from the loop or the shutdown hook. */
   private static void leaveQuietly(ParticipantNode node, ManagedChannel channel, Console console) {
     try {
-      if (node.joined()) {
-        node.leave();
-      }
+      node.leave(); // if the chat loop is leaving, this waits until it has (its last tick logged)
       node.stop();
     } catch (StatusRuntimeException e) {
       console.screen().show("Could not leave cleanly: " + ParticipantNode.describe(e.getStatus()));

@@ -74,6 +74,7 @@ public final class ParticipantNode {
   private final String name;
   private final int declaredPort;
   private final LamportClock clock;
+  private final Object leaving = new Object();
   private final ChatClient client;
   private final Screen screen;
   private final Duration drainTimeout;
@@ -284,28 +285,33 @@ public final class ParticipantNode {
 
   /**
    * Leaves the chat (once; later calls do nothing), then waits up to the drain timeout until the
-   * events created before the leave are delivered.
+   * events created before the leave are delivered. A call while another thread is leaving waits
+   * until that leave has ended, its response's receive event included; so a shutdown hook that
+   * calls it before stopping the logs never cuts off a leave the chat loop started.
    *
-   * @return the LEFT event, or {@code null} if this participant was not in the chat
+   * @return the LEFT event, or {@code null} if this participant was not in the chat (or another
+   *     call left)
    * @throws StatusRuntimeException if the server refused or could not be reached
    */
   public ChatEvent leave() throws InterruptedException {
-    synchronized (this) {
-      boolean wasIn = state == State.JOINED;
-      state = State.LEFT;
-      if (!wasIn) {
-        return null;
+    synchronized (leaving) {
+      synchronized (this) {
+        boolean wasIn = state == State.JOINED;
+        state = State.LEFT;
+        if (!wasIn) {
+          return null;
+        }
       }
+      clock.tick(EventDetails.action("leave", name + " leaves"));
+      LeaveResponse response = client.leave();
+      long before = response.getLeft().getSequence() - 1;
+      if (!deliveries.awaitThrough(before, drainTimeout)) {
+        screen.show(
+            "Left before every earlier message arrived (delivered through #"
+                + deliveries.lastSequence() + " of #" + before + ").");
+      }
+      return response.getLeft();
     }
-    clock.tick(EventDetails.action("leave", name + " leaves"));
-    LeaveResponse response = client.leave();
-    long before = response.getLeft().getSequence() - 1;
-    if (!deliveries.awaitThrough(before, drainTimeout)) {
-      screen.show(
-          "Left before every earlier message arrived (delivered through #"
-              + deliveries.lastSequence() + " of #" + before + ").");
-    }
-    return response.getLeft();
   }
 
   /**
