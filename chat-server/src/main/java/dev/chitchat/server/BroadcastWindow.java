@@ -19,13 +19,16 @@ import java.util.Deque;
  *
  * <p>Thread-safe. Permits are granted in request order. A granted permit is handed over by running
  * the waiter's callback, on the thread that calls {@link #request} (when a permit is free) or
- * {@link #release} (when the waiter was queued); callbacks run without this window's lock.
+ * {@link #release} (when the waiter was queued, and no other thread is handing grants out);
+ * callbacks run without this window's lock. A callback must not block.
  */
 final class BroadcastWindow {
 
   private final int permits;
   private final Deque<Runnable> waiting = new ArrayDeque<>();
+  private final Deque<Runnable> granted = new ArrayDeque<>();
   private int inUse;
+  private boolean handingOut;
 
   /**
    * @param permits the most Broadcast calls in flight at once, at least 1
@@ -53,17 +56,37 @@ final class BroadcastWindow {
     granted.run();
   }
 
-  /** Gives a permit back, or hands it straight to the longest-waiting request. */
+  /**
+   * Gives a permit back, or hands it straight to the longest-waiting request. Grants handed over
+   * run one after another, never nested: a grant whose call fails at once releases again from
+   * inside its callback, and with a thousand waiting participants (a server stopping, say) nested
+   * hand-overs would overflow the stack. Such a release only queues its grant for the thread that
+   * is already handing grants out.
+   */
   void release() {
-    Runnable next;
     synchronized (this) {
-      next = waiting.pollFirst();
+      Runnable next = waiting.pollFirst();
       if (next == null) {
         inUse--;
         return;
       }
+      granted.addLast(next);
+      if (handingOut) {
+        return;
+      }
+      handingOut = true;
     }
-    next.run();
+    while (true) {
+      Runnable next;
+      synchronized (this) {
+        next = granted.pollFirst();
+        if (next == null) {
+          handingOut = false;
+          return;
+        }
+      }
+      next.run();
+    }
   }
 
   /** Permits held now (for tests and diagnostics). */
