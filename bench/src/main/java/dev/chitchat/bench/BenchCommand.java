@@ -176,17 +176,18 @@ public final class BenchCommand implements Callable<Integer> {
   static String table(List<BenchResult> results) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT,
-        "%-26s %-7s %10s %11s | %-22s | %-22s | %8s %9s %7s %8s%n",
+        "%-26s %-7s %10s %11s | %-22s | %-22s | %8s %9s %7s %8s %11s%n",
         "mode", "logging", "publish/s", "deliver/s",
         "per delivery p50/p99/p99.9 ms", "to last p50/p99/p99.9 ms",
-        "backlog", "drain ms", "heap MB", "cpu us/d"));
+        "backlog", "drain ms", "heap MB", "cpu us/d", "gc n/avg ms"));
     for (BenchResult r : results) {
       b.append(String.format(Locale.ROOT,
-          "%-26s %-7s %10.0f %11.0f | %6.2f %7.2f %8.2f | %6.2f %7.2f %8.2f | %8d %9.0f %7.0f %8.2f%n",
+          "%-26s %-7s %10.0f %11.0f | %6.2f %7.2f %8.2f | %6.2f %7.2f %8.2f | %8d %9.0f %7.0f %8.2f %4d/%6.2f%n",
           r.mode(), r.logging(), r.publishesPerSecond(), r.deliveriesPerSecond(),
           r.delivery().p50(), r.delivery().p99(), r.delivery().p999(),
           r.toLast().p50(), r.toLast().p99(), r.toLast().p999(),
-          r.backlogAtEnd(), r.drainMillis(), r.heapUsedMb(), r.cpuMicrosPerDelivery()));
+          r.backlogAtEnd(), r.drainMillis(), r.heapUsedMb(), r.cpuMicrosPerDelivery(),
+          r.gc().collections(), r.gc().averageMillis()));
       if (r.publishErrors() > 0 || r.incomplete() > 0
           || r.participantsLeft() < r.settings().participants()) {
         b.append(String.format(Locale.ROOT,

@@ -31,6 +31,8 @@ import org.HdrHistogram.Histogram;
  * @param cpuMicrosPerDelivery CPU time the JVM used in the window (all threads: server,
  *     participants, publishers, logging) per delivery, in microseconds; less sensitive than the
  *     rates to other load on the machine
+ * @param gc the garbage collections in the window: every one stops all threads, so their pauses
+ *     show in the latency tail
  */
 public record BenchResult(
     BenchSettings settings,
@@ -49,7 +51,22 @@ public record BenchResult(
     int participantsLeft,
     double heapUsedMb,
     int maxQueue,
-    double cpuMicrosPerDelivery) {
+    double cpuMicrosPerDelivery,
+    Gc gc) {
+
+  /**
+   * Garbage collections in the measured window, as the JVM's collector beans count them.
+   *
+   * @param collections how many collections ran
+   * @param pauseMillis their summed time, in ms (for the parallel and serial collectors, all of it
+   *     stop-the-world pause)
+   */
+  public record Gc(long collections, double pauseMillis) {
+    /** The average time of one collection, in ms; 0 when none ran. */
+    public double averageMillis() {
+      return collections == 0 ? 0 : pauseMillis / collections;
+    }
+  }
 
   /** Latency percentiles in ms. */
   public record Latency(long count, double p50, double p99, double p999, double max) {
@@ -97,13 +114,13 @@ public record BenchResult(
             + "\"deliveriesPerSecond\":%.1f,\"delivery\":%s,\"toLast\":%s,"
             + "\"messagesMeasured\":%d,\"backlogAtEnd\":%d,\"drainMs\":%.1f,\"incomplete\":%d,"
             + "\"publisherLagMs\":%.3f,\"participantsLeft\":%d,\"heapUsedMb\":%.1f,"
-            + "\"cpuMicrosPerDelivery\":%.3f}",
+            + "\"cpuMicrosPerDelivery\":%.3f,\"gcCollections\":%d,\"gcMs\":%.1f}",
         settings.closedLoop() ? "closed" : "rate", settings.rate(), settings.window(),
         settings.participants(), settings.messageChars(), logging(), settings.maxInFlight(),
         System.getProperty(EVENT_LOOPS_PROPERTY, "default"),
         settings.warmup().toSeconds(), seconds, maxQueue, published, publishErrors,
         publishesPerSecond, deliveriesPerSecond, delivery.json(), toLast.json(), messagesMeasured,
         backlogAtEnd, drainMillis, incomplete, publisherLagMillis, participantsLeft, heapUsedMb,
-        cpuMicrosPerDelivery);
+        cpuMicrosPerDelivery, gc.collections(), gc.pauseMillis());
   }
 }

@@ -212,9 +212,11 @@ public final class LoadBenchmark {
 
     sleepUntil(windowStart);
     long cpuStart = processCpuNanos();
+    BenchResult.Gc gcStart = gcSoFar();
     long deliveriesStart = tracker.deliveriesInWindow();
     sleepUntil(windowEnd);
     long cpu = processCpuNanos() - cpuStart;
+    BenchResult.Gc gcEnd = gcSoFar();
     long completedAtEnd = tracker.completedInWindow();
     for (Thread t : publishers) {
       t.join(5000);
@@ -251,7 +253,20 @@ public final class LoadBenchmark {
         server.participants().size(),
         heapMb,
         maxQueue,
-        cpu / 1e3 / Math.max(1, tracker.deliveriesInWindow() - deliveriesStart));
+        cpu / 1e3 / Math.max(1, tracker.deliveriesInWindow() - deliveriesStart),
+        new BenchResult.Gc(gcEnd.collections() - gcStart.collections(),
+            gcEnd.pauseMillis() - gcStart.pauseMillis()));
+  }
+
+  /** Collections and their time since the JVM started, over all of its collectors. */
+  private static BenchResult.Gc gcSoFar() {
+    long count = 0;
+    long millis = 0;
+    for (var bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, bean.getCollectionCount());
+      millis += Math.max(0, bean.getCollectionTime());
+    }
+    return new BenchResult.Gc(count, millis);
   }
 
   /**
