@@ -72,7 +72,8 @@ public final class BenchCommand implements Callable<Integer> {
   String logWriter;
 
   @Option(names = "--event-loops", defaultValue = "2", paramLabel = "THREADS",
-      description = "Netty event-loop threads of the whole JVM; 0 = gRPC's default, 2 per CPU "
+      description = "Netty event-loop threads, shared by the server and all participants; 0 = "
+          + "Netty's default, 2 per CPU "
           + "(default: ${DEFAULT-VALUE}).")
   int eventLoops;
 
@@ -121,17 +122,13 @@ public final class BenchCommand implements Callable<Integer> {
           "need 1 to 5000 participants, --rate >= 0, --window >= 1, --warmup >= 0, --duration >= 1,"
               + " --event-loops >= 0, --max-in-flight >= 1");
     }
-    if (eventLoops > 0) {
-      // Read once, when gRPC creates its shared event-loop group: before any channel or server.
-      System.setProperty(BenchResult.EVENT_LOOPS_PROPERTY, Integer.toString(eventLoops));
-    }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
     Path baseLogs = logDir != null ? logDir
         : keepLogs ? Path.of("target", "bench", stamp + "-logs") : null;
     BenchSettings base =
         new BenchSettings(participants, rate, window, Duration.ofSeconds(warmup),
             Duration.ofSeconds(duration), messageChars, false, writer, null, keepLogs,
-            maxQueue, maxInFlight);
+            maxQueue, maxInFlight, eventLoops);
     out.printf(Locale.ROOT,
         "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%n",
         participants, rate == 0 ? "closed loop (window " + window + " per participant)"
@@ -140,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT,
         "server: --rate-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, broadcast deadline 5 s, failure timeout 10 s%n",
         participants + 1, base.effectiveMaxQueue(), maxInFlight);
-    out.printf(Locale.ROOT, "gRPC: %s Netty event-loop threads; JSON Lines writer: %s%n",
+    out.printf(Locale.ROOT, "gRPC: %s Netty event-loop threads, HPACK dynamic table off; JSON Lines writer: %s%n",
         eventLoops > 0 ? Integer.toString(eventLoops) : "default", logWriter);
     out.printf(Locale.ROOT, "machine: %d CPUs, load average %.2f, Java %s, max heap %d MB%n",
         Runtime.getRuntime().availableProcessors(), loadAverage(),

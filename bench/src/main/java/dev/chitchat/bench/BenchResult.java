@@ -90,9 +90,6 @@ public record BenchResult(
     }
   }
 
-  /** The system property that sets the Netty event-loop threads of gRPC's shaded transport. */
-  static final String EVENT_LOOPS_PROPERTY = "io.grpc.netty.shaded.io.netty.eventLoopThreads";
-
   /** "rate 10000/s" or "closed loop (window 64)". */
   public String mode() {
     return settings.closedLoop()
@@ -117,7 +114,7 @@ public record BenchResult(
             + "\"cpuMicrosPerDelivery\":%.3f,\"gcCollections\":%d,\"gcMs\":%.1f}",
         settings.closedLoop() ? "closed" : "rate", settings.rate(), settings.window(),
         settings.participants(), settings.messageChars(), logging(), settings.maxInFlight(),
-        System.getProperty(EVENT_LOOPS_PROPERTY, "default"),
+        settings.eventLoops() > 0 ? Integer.toString(settings.eventLoops()) : "default",
         settings.warmup().toSeconds(), seconds, maxQueue, published, publishErrors,
         publishesPerSecond, deliveriesPerSecond, delivery.json(), toLast.json(), messagesMeasured,
         backlogAtEnd, drainMillis, incomplete, publisherLagMillis, participantsLeft, heapUsedMb,

@@ -22,6 +22,8 @@ import java.time.Duration;
  * @param maxQueue the server's queue bound per participant, in events, or 0 to derive it from the
  *     load
  * @param maxInFlight the server's bound on Broadcast calls in flight, over all participants
+ * @param eventLoops the Netty event-loop threads that the server and every participant share, or
+ *     0 for Netty's default (2 per CPU)
  */
 public record BenchSettings(
     int participants,
@@ -35,7 +37,8 @@ public record BenchSettings(
     Path logDir,
     boolean keepLogs,
     int maxQueue,
-    int maxInFlight) {
+    int maxInFlight,
+    int eventLoops) {
 
   /** The shortest message: 16 hex digits of the publish time, a space, 4 digits, a space. */
   public static final int MIN_MESSAGE_CHARS = 22;
@@ -49,6 +52,9 @@ public record BenchSettings(
     }
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("the Broadcast window needs at least 1 call in flight");
+    }
+    if (eventLoops < 0) {
+      throw new IllegalArgumentException("event loops must be 0 (Netty's default) or more");
     }
     if (messageChars < MIN_MESSAGE_CHARS || messageChars > 128) {
       throw new IllegalArgumentException(
@@ -76,12 +82,12 @@ public record BenchSettings(
   /** This run with logging on or off. */
   public BenchSettings withLogging(boolean on) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, on,
-        writer, logDir, keepLogs, maxQueue, maxInFlight);
+        writer, logDir, keepLogs, maxQueue, maxInFlight, eventLoops);
   }
 
   /** This run with its logs in {@code dir}. */
   public BenchSettings withLogDir(Path dir) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, logging,
-        writer, dir, keepLogs, maxQueue, maxInFlight);
+        writer, dir, keepLogs, maxQueue, maxInFlight, eventLoops);
   }
 }

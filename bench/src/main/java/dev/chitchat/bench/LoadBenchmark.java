@@ -10,12 +10,10 @@ import dev.chitchat.logging.LogSetup;
 import dev.chitchat.participant.ParticipantNode;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.server.ChatServer;
 import dev.chitchat.server.NetworkDialer;
 import dev.chitchat.server.ServerConfig;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -109,12 +107,13 @@ public final class LoadBenchmark {
             .withBroadcastDeadline(Duration.ofSeconds(5))
             .withFailureTimeout(Duration.ofSeconds(10))
             .withMaxInFlight(s.maxInFlight());
+    NettyTransport transport = NettyTransport.create(s.eventLoops(), "bench-netty");
     ChatServer server =
         new ChatServer(
                 config,
                 new LamportClock("server", eventLog("server")),
-                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-                executor -> new NetworkDialer(executor, 64 * 1024))
+                transport.serverBuilder(0),
+                executor -> new NetworkDialer(transport, executor, 64 * 1024))
             .start();
     String target = "127.0.0.1:" + server.port();
 
@@ -132,7 +131,8 @@ public final class LoadBenchmark {
         String name = names.get(i);
         LamportClock clock = new LamportClock(name, eventLog(name));
         ManagedChannel channel =
-            Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+            transport
+                .channelBuilder(target)
                 .directExecutor()
                 .disableRetry()
                 .intercept(
@@ -145,7 +145,7 @@ public final class LoadBenchmark {
                 0,
                 clock,
                 channel,
-                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+                transport.serverBuilder(0),
                 line -> {},
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(10),
@@ -177,6 +177,7 @@ public final class LoadBenchmark {
       for (ManagedChannel channel : channels) {
         channel.awaitTermination(2, TimeUnit.SECONDS);
       }
+      transport.close();
       LogSetup.configureRun(null, List.of(), LogSetup.RunWriter.BUFFERED); // flushes and closes the JSON Lines files
       if (logDir != null && !s.keepLogs()) {
         deleteRun(logDir, s.logDir() == null);

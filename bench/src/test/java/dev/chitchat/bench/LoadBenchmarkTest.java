@@ -24,7 +24,7 @@ class LoadBenchmarkTest {
   private static BenchSettings settings(
       int rate, LogSetup.RunWriter writer, Path logs, int maxInFlight) {
     return new BenchSettings(4, rate, 8, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, true,
-        writer, logs, true, 0, maxInFlight);
+        writer, logs, true, 0, maxInFlight, 2);
   }
 
   @Test

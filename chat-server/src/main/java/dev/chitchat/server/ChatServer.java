@@ -23,8 +23,8 @@ import org.apache.logging.log4j.Logger;
  * {@link #blockUntilShutdown}; {@link #stop} (also run by the command line's shutdown hook) stops
  * taking calls and waits up to 5 s for calls in progress.
  *
- * <p>The transport is injected: {@code Grpc.newServerBuilderForPort} for TCP, an in-process builder
- * in tests, with a matching {@link ParticipantDialer}. Thread-safe.
+ * <p>The transport is injected: {@code NettyTransport.serverBuilder} for TCP (or any gRPC server
+ * builder), an in-process builder in tests, with a matching {@link ParticipantDialer}. Thread-safe.
  *
  * <p>Threading: the handlers and the Broadcast callbacks run directly on the transport's threads
  * ({@code directExecutor}), without a hand-off to a pool: none of them blocks (they take the room's,

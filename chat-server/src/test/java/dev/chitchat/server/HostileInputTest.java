@@ -12,11 +12,9 @@ import dev.chitchat.proto.JoinRequest;
 import dev.chitchat.proto.PublishRequest;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.rpc.MalformedRequests;
 import io.grpc.CallOptions;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -243,19 +241,19 @@ class HostileInputTest {
 
   @Test
   void garbageBytesOnTheServersAndAParticipantsPort() throws Exception {
-    // Real TCP here: the bytes go to the listening sockets themselves.
+    // Real TCP here, through the processes' own transport: the bytes go to the listening sockets.
+    NettyTransport transport = NettyTransport.create(2, "hostile-input-test");
     InProcessChat.Recorder serverLog = new InProcessChat.Recorder();
     ChatServer server = new ChatServer(ServerConfig.defaults().withPort(0).withRateLimit(0),
         new LamportClock("server", serverLog),
-        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-        executor -> new NetworkDialer(executor, 64 * 1024)).start();
+        transport.serverBuilder(0),
+        executor -> new NetworkDialer(transport, executor, 64 * 1024)).start();
     LamportClock clock = new LamportClock("Alex", e -> {});
-    ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.port(),
-            InsecureChannelCredentials.create())
+    ManagedChannel channel = transport.channelBuilder("127.0.0.1:" + server.port())
         .intercept(new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
         .build();
     ParticipantNode alex = new ParticipantNode("Alex", 0, clock, channel,
-        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), line -> {},
+        transport.serverBuilder(0), line -> {},
         Duration.ofSeconds(5), Duration.ofSeconds(5));
     try {
       alex.start();
@@ -286,6 +284,7 @@ class HostileInputTest {
       alex.stop();
       channel.shutdownNow();
       server.stop();
+      transport.close();
     }
   }
 

@@ -11,10 +11,8 @@ import dev.chitchat.participant.Screen;
 import dev.chitchat.participant.TerminalConsole;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.rules.ChatRules;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -107,8 +105,10 @@ final class ParticipantCommand implements Callable<Integer> {
     }
 
     LamportClock clock = new LamportClock(process, new Log4jEventLog());
+    NettyTransport transport = NettyTransport.create(0, "chitchat-participant-netty");
     ManagedChannel channel =
-        Grpc.newChannelBuilder(endpoint.target(), InsecureChannelCredentials.create())
+        transport
+            .channelBuilder(endpoint.target())
             .disableRetry() // ParticipantNode retries Join by itself; a failed Publish is reported
             .intercept(new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
             .build();
@@ -119,7 +119,7 @@ final class ParticipantCommand implements Callable<Integer> {
             port,
             clock,
             channel,
-            Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
+            transport.serverBuilder(port),
             console.screen(),
             Duration.ofMillis(deadlineMillis),
             Duration.ofSeconds(5),
@@ -128,14 +128,14 @@ final class ParticipantCommand implements Callable<Integer> {
       int actual = node.start();
       console.screen().show(name + " is listening for broadcasts on port " + actual);
     } catch (IOException e) {
-      shutdown(channel, console);
+      shutdown(channel, transport, console);
       throw new UserError(
           "Cannot listen on port " + port + ": "
               + (e instanceof BindException || e.getCause() instanceof BindException
                   ? "it is in use." : e.getMessage()));
     }
     if (script != null) {
-      return script.play(node, channel, console.screen(), () -> leaveQuietly(node, channel, console));
+      return script.play(node, channel, console.screen(), () -> leaveQuietly(node, channel, transport, console));
     }
     try {
       node.join();
@@ -146,7 +146,7 @@ final class ParticipantCommand implements Callable<Integer> {
       String why = "Could not join " + endpoint.target() + ": " + ParticipantNode.describe(e.getStatus());
       if (!retryable(e.getStatus()) || !node.keepTryingToJoin()) {
         node.stop();
-        shutdown(channel, console);
+        shutdown(channel, transport, console);
         throw new UserError(why);
       }
       console.screen().show(why + ". Trying again (--rejoin)...");
@@ -155,7 +155,7 @@ final class ParticipantCommand implements Callable<Integer> {
     AtomicBoolean finished = new AtomicBoolean();
     Runnable finish = () -> {
       if (finished.compareAndSet(false, true)) {
-        leaveQuietly(node, channel, console);
+        leaveQuietly(node, channel, transport, console);
       }
     };
     Runtime.getRuntime().addShutdownHook(new Thread(finish, "chitchat-participant-shutdown"));
@@ -173,7 +173,8 @@ final class ParticipantCommand implements Callable<Integer> {
   }
 
   /** Leaves if still joined, then stops everything; runs once, from the loop or the shutdown hook. */
-  private static void leaveQuietly(ParticipantNode node, ManagedChannel channel, Console console) {
+  private static void leaveQuietly(
+      ParticipantNode node, ManagedChannel channel, NettyTransport transport, Console console) {
     try {
       node.leave(); // if the chat loop is leaving, this waits until it has (its last tick logged)
       node.stop();
@@ -182,14 +183,15 @@ final class ParticipantCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      shutdown(channel, console);
+      shutdown(channel, transport, console);
     }
   }
 
-  private static void shutdown(ManagedChannel channel, Console console) {
+  private static void shutdown(ManagedChannel channel, NettyTransport transport, Console console) {
     channel.shutdown();
     try {
       channel.awaitTermination(2, TimeUnit.SECONDS);
+      transport.close();
       console.input().close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -3,11 +3,10 @@ package dev.chitchat.cli;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.logging.Log4jEventLog;
 import dev.chitchat.logging.LogSetup;
+import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.server.ChatServer;
 import dev.chitchat.server.NetworkDialer;
 import dev.chitchat.server.ServerConfig;
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -100,15 +99,17 @@ final class ServerCommand implements Callable<Integer> {
       throw new UserError("Cannot create log directory " + logDir + ": " + e.getMessage());
     }
     LamportClock clock = new LamportClock(config.processName(), new Log4jEventLog());
+    NettyTransport transport = NettyTransport.create(0, "chitchat-server-netty");
     ChatServer server =
         new ChatServer(
             config,
             clock,
-            Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-            executor -> new NetworkDialer(executor, 64 * 1024));
+            transport.serverBuilder(port),
+            executor -> new NetworkDialer(transport, executor, 64 * 1024));
     try {
       server.start();
     } catch (IOException e) {
+      transport.close();
       LogSetup.shutdown();
       throw new UserError(
           "Cannot listen on port " + port + ": "
@@ -124,6 +125,7 @@ final class ServerCommand implements Callable<Integer> {
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   } finally {
+                    transport.close();
                     LogSetup.shutdown();
                   }
                 },
