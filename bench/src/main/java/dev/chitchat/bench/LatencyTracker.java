@@ -9,7 +9,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Records publish-to-delivery latency, in nanoseconds, from the participants' delivery listeners:
- * per delivery (one histogram per participant) and to the last of the N participants (the maximum
+ * per delivery (participants share {@value #DELIVERY_STRIPES} histograms, so that 1,000
+ * participants do not spread their recording over 1,000 histograms of about 30 KB each) and to the
+ * last of the N participants (the maximum
  * over the N deliveries of one message, recorded when the N-th arrives). The publish time travels
  * in the message text (16 hex digits of {@link System#nanoTime}, then the publisher's number), so
  * no map from message to time is needed; messages are matched by their sequence number.
@@ -25,6 +27,7 @@ final class LatencyTracker {
   private static final long HIGHEST = 120_000_000_000L; // 2 minutes, in ns
   private static final int SLOTS = 1 << 20;
   private static final int STRIPES = 256;
+  private static final int DELIVERY_STRIPES = 16;
 
   private final int participants;
   private final Histogram[] perDelivery;
@@ -43,8 +46,8 @@ final class LatencyTracker {
   LatencyTracker(int participants, Semaphore[] permits) {
     this.participants = participants;
     this.permits = permits;
-    this.perDelivery = new Histogram[participants];
-    for (int i = 0; i < participants; i++) {
+    this.perDelivery = new Histogram[Math.min(participants, DELIVERY_STRIPES)];
+    for (int i = 0; i < perDelivery.length; i++) {
       perDelivery[i] = new Histogram(HIGHEST, 3);
     }
     for (int i = 0; i < STRIPES; i++) {
@@ -79,7 +82,7 @@ final class LatencyTracker {
       deliveriesInWindow.increment();
     }
     if (measured) {
-      Histogram h = perDelivery[index];
+      Histogram h = perDelivery[index % perDelivery.length];
       synchronized (h) {
         h.recordValue(Math.min(latency, HIGHEST));
       }
