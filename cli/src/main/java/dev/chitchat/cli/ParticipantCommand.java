@@ -135,7 +135,8 @@ final class ParticipantCommand implements Callable<Integer> {
                   ? "it is in use." : e.getMessage()));
     }
     if (script != null) {
-      return script.play(node, channel, console.screen(), () -> leaveQuietly(node, channel, transport, console));
+      return script.play(
+          node, channel, console.screen(), () -> leaveQuietly(node, channel, transport, console));
     }
     try {
       node.join();
@@ -191,12 +192,13 @@ final class ParticipantCommand implements Callable<Integer> {
     channel.shutdown();
     try {
       channel.awaitTermination(2, TimeUnit.SECONDS);
-      transport.close();
       console.input().close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
       // Closing the console at exit: nothing left to report it to.
+    } finally {
+      transport.close();
     }
     LogSetup.shutdown();
   }

@@ -68,7 +68,8 @@ class HeaderTableSizeZeroTest {
     channel.writeOutbound(settings(given));
 
     assertThat(parseSettings(channel.readOutbound()))
-        .containsExactly(Map.entry(INITIAL_WINDOW_SIZE, 1_048_576L), Map.entry(HEADER_TABLE_SIZE, 0L));
+        .containsExactly(
+            Map.entry(INITIAL_WINDOW_SIZE, 1_048_576L), Map.entry(HEADER_TABLE_SIZE, 0L));
   }
 
   @Test
@@ -88,7 +89,8 @@ class HeaderTableSizeZeroTest {
     EmbeddedChannel channel = new EmbeddedChannel(new HeaderTableSizeZero());
     channel.writeOutbound(settings(Map.of()), settings(Map.of(HEADER_TABLE_SIZE, 4096L)));
 
-    assertThat(parseSettings(channel.readOutbound())).containsExactly(Map.entry(HEADER_TABLE_SIZE, 0L));
+    assertThat(parseSettings(channel.readOutbound()))
+        .containsExactly(Map.entry(HEADER_TABLE_SIZE, 0L));
     assertThat(parseSettings(channel.readOutbound()))
         .containsExactly(Map.entry(HEADER_TABLE_SIZE, 4096L));
   }
