@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The TCP transport of every Chitty-Chat process: gRPC over Netty, on an event-loop group that this
  * object owns, with HTTP/2's dynamic header table turned off in both directions of every
- * connection.
+ * connection, and a fixed flow-control window.
  *
  * <p><b>Why.</b> HPACK (RFC 7541) compresses HTTP/2 headers against a per-connection dynamic
  * table that the sender fills and the receiver mirrors. Chitty-Chat's headers change on every call
@@ -48,6 +48,14 @@ import java.util.concurrent.TimeUnit;
  * then removes itself. It touches nothing else: the preface, every later frame and every frame
  * read pass unchanged. Any HTTP/2 peer must honour the setting; a peer that is not a Chitty-Chat
  * process needs no change.
+ *
+ * <p><b>Flow control.</b> Every server and channel has a fixed HTTP/2 flow-control window of
+ * {@link NettyChannelBuilder#DEFAULT_FLOW_CONTROL_WINDOW} bytes (1 MiB, gRPC's initial window).
+ * gRPC's default, auto-tuning (a bandwidth-delay-product estimate), answers DATA frames with PING
+ * frames to measure the round trip and widens the window for bulk transfers on long, fast links.
+ * Chitty-Chat's calls carry a few kilobytes at most, so the pings are pure overhead; and in the
+ * load benchmark, the rarely taken branch of the ping logic made the JIT throw away its compiled
+ * code for the whole read path mid-run (docs/performance.md).
  *
  * <p>Plaintext only ({@link InsecureChannelCredentials}, {@link InsecureServerCredentials}), like
  * the rest of Chitty-Chat. The channel type is epoll where Netty's native transport is available,
@@ -86,33 +94,39 @@ public final class NettyTransport implements AutoCloseable {
 
   /**
    * A server builder for {@code port} (0 for a free one), plaintext, on this transport's threads.
-   * Its connections announce {@code SETTINGS_HEADER_TABLE_SIZE = 0}.
+   * Its connections announce {@code SETTINGS_HEADER_TABLE_SIZE = 0} and have a fixed flow-control
+   * window.
    */
   public NettyServerBuilder serverBuilder(int port) {
     return NettyServerBuilder.forPort(port, InsecureServerCredentials.create())
         .channelFactory(serverChannels())
         .bossEventLoopGroup(group)
-        .workerEventLoopGroup(group);
+        .workerEventLoopGroup(group)
+        .flowControlWindow(NettyChannelBuilder.DEFAULT_FLOW_CONTROL_WINDOW);
   }
 
   /**
    * A channel builder for {@code host:port}, plaintext, on this transport's threads. Its
-   * connections announce {@code SETTINGS_HEADER_TABLE_SIZE = 0}.
+   * connections announce {@code SETTINGS_HEADER_TABLE_SIZE = 0} and have a fixed flow-control
+   * window.
    */
   public NettyChannelBuilder channelBuilder(String host, int port) {
     return NettyChannelBuilder.forAddress(host, port, InsecureChannelCredentials.create())
         .channelFactory(clientChannels())
-        .eventLoopGroup(group);
+        .eventLoopGroup(group)
+        .flowControlWindow(NettyChannelBuilder.DEFAULT_FLOW_CONTROL_WINDOW);
   }
 
   /**
    * A channel builder for a gRPC target ({@code host:port} or a URI), plaintext, on this
-   * transport's threads. Its connections announce {@code SETTINGS_HEADER_TABLE_SIZE = 0}.
+   * transport's threads. Its connections announce {@code SETTINGS_HEADER_TABLE_SIZE = 0} and have
+   * a fixed flow-control window.
    */
   public NettyChannelBuilder channelBuilder(String target) {
     return NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
         .channelFactory(clientChannels())
-        .eventLoopGroup(group);
+        .eventLoopGroup(group)
+        .flowControlWindow(NettyChannelBuilder.DEFAULT_FLOW_CONTROL_WINDOW);
   }
 
   /**

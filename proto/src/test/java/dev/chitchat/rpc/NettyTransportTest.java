@@ -30,7 +30,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -128,6 +130,66 @@ class NettyTransportTest {
   }
 
   @Test
+  void aServerSendsNoBandwidthProbingPings() throws Exception {
+    Server server = echoServer(transport.serverBuilder(0));
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getPort())) {
+      socket.setSoTimeout(5000);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      out.write(PREFACE);
+      frame(out, 0x4, 0, 0, new byte[0]);
+      out.flush();
+      firstSettings(in);
+      frame(out, 0x4, 0x1, 0, new byte[0]); // SETTINGS ACK
+      frame(out, 0x1, 0x4, 1, requestHeaders()); // HEADERS, END_HEADERS
+      frame(out, 0x0, 0x1, 1, grpcMessage("hello")); // DATA, END_STREAM
+      out.flush();
+
+      // gRPC's flow-control auto-tuning would answer the DATA with a PING (a bandwidth probe).
+      List<Integer> frames = framesUntil(in, 0x1, 1, true);
+      assertThat(frames).contains(0x0).doesNotContain(0x6);
+    } finally {
+      server.shutdownNow();
+    }
+  }
+
+  @Test
+  void aChannelSendsNoBandwidthProbingPings() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      listener.setSoTimeout(5000);
+      ManagedChannel channel =
+          transport.channelBuilder("127.0.0.1", listener.getLocalPort()).build();
+      try {
+        var first = ClientCalls.futureUnaryCall(channel.newCall(SAY, CallOptions.DEFAULT), "a");
+        try (Socket socket = listener.accept()) {
+          socket.setSoTimeout(5000);
+          DataInputStream in = new DataInputStream(socket.getInputStream());
+          DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+          in.readFully(new byte[PREFACE.length]);
+          frame(out, 0x4, 0, 0, new byte[0]);
+          frame(out, 0x4, 0x1, 0, new byte[0]);
+          out.flush();
+          // Netty's clients number their streams from 3 (1 is for an HTTP/1.1 upgrade).
+          framesUntil(in, 0x0, 3, true); // the request, to its last DATA frame
+          frame(out, 0x1, 0x4, 3, responseHeaders());
+          frame(out, 0x0, 0, 3, grpcMessage("b"));
+          frame(out, 0x1, 0x5, 3, trailers()); // END_STREAM, END_HEADERS
+          out.flush();
+          assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("b");
+
+          // A second call: its HEADERS come after any PING that the response's DATA caused.
+          var second =
+              ClientCalls.futureUnaryCall(channel.newCall(SAY, CallOptions.DEFAULT), "c");
+          assertThat(framesUntil(in, 0x1, 5, false)).doesNotContain(0x6);
+          second.cancel(true);
+        }
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void refusesANegativeThreadCount() {
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
         .isThrownBy(() -> NettyTransport.create(-1, "x"))
@@ -172,7 +234,9 @@ class NettyTransportTest {
                 new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                   @Override
                   public void close(io.grpc.Status status, Metadata trailers) {
-                    trailers.put(ECHO, value);
+                    if (value != null) {
+                      trailers.put(ECHO, value);
+                    }
                     super.close(status, trailers);
                   }
                 },
@@ -180,6 +244,93 @@ class NettyTransportTest {
           }
         };
     return builder.addService(ServerInterceptors.intercept(service, echoHeader)).build().start();
+  }
+
+  private static final byte[] PREFACE =
+      "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** Writes one HTTP/2 frame (RFC 9113 §4.1). */
+  private static void frame(DataOutputStream out, int type, int flags, int stream, byte[] payload)
+      throws IOException {
+    out.writeByte(payload.length >>> 16);
+    out.writeShort(payload.length & 0xffff);
+    out.writeByte(type);
+    out.writeByte(flags);
+    out.writeInt(stream);
+    out.write(payload);
+  }
+
+  /**
+   * Reads frames up to and including the first of {@code type} on {@code stream} (with END_STREAM
+   * when {@code endStream}), and returns the types of all frames read.
+   */
+  private static List<Integer> framesUntil(
+      DataInputStream in, int type, int stream, boolean endStream) throws IOException {
+    List<Integer> types = new ArrayList<>();
+    while (true) {
+      int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+      int t = in.readUnsignedByte();
+      int flags = in.readUnsignedByte();
+      int s = in.readInt() & 0x7fffffff;
+      in.readFully(new byte[length]);
+      types.add(t);
+      assertThat(t).as("RST_STREAM or GOAWAY").isNotIn(0x3, 0x7);
+      if (t == type && s == stream && (!endStream || (flags & 0x1) != 0)) {
+        return types;
+      }
+    }
+  }
+
+  /** A header block of HPACK literals without indexing (RFC 7541 §6.2.2), no Huffman coding. */
+  private static byte[] headerBlock(Object... fields) {
+    java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < fields.length; i += 2) {
+      if (fields[i] instanceof Integer staticIndex) { // the name from the static table (< 15)
+        block.write(staticIndex);
+      } else {
+        block.write(0);
+        string(block, (String) fields[i]);
+      }
+      string(block, (String) fields[i + 1]);
+    }
+    return block.toByteArray();
+  }
+
+  private static void string(java.io.ByteArrayOutputStream block, String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+    block.write(bytes.length); // under 127
+    block.writeBytes(bytes);
+  }
+
+  private static byte[] requestHeaders() {
+    byte[] fields =
+        headerBlock(4, "/test.Echo/Say", "content-type", "application/grpc", "te", "trailers");
+    byte[] block = new byte[fields.length + 2];
+    block[0] = (byte) 0x83; // :method POST (static table, indexed)
+    block[1] = (byte) 0x86; // :scheme http
+    System.arraycopy(fields, 0, block, 2, fields.length);
+    return block;
+  }
+
+  private static byte[] responseHeaders() {
+    byte[] fields = headerBlock("content-type", "application/grpc");
+    byte[] block = new byte[fields.length + 1];
+    block[0] = (byte) 0x88; // :status 200
+    System.arraycopy(fields, 0, block, 1, fields.length);
+    return block;
+  }
+
+  private static byte[] trailers() {
+    return headerBlock("grpc-status", "0");
+  }
+
+  /** A gRPC length-prefixed message: uncompressed, 4-byte length, the UTF-8 text. */
+  private static byte[] grpcMessage(String text) {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    byte[] message = new byte[5 + body.length];
+    message[4] = (byte) body.length;
+    System.arraycopy(body, 0, message, 5, body.length);
+    return message;
   }
 
   /** Reads frames until the first SETTINGS frame without ACK, and returns its settings. */
