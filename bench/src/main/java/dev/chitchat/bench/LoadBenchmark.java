@@ -48,13 +48,8 @@ public final class LoadBenchmark {
 
   private final BenchSettings s;
   private final Consumer<String> progress;
-  private final AtomicLong issuedInWindow = new AtomicLong();
-  private final AtomicLong answeredInWindow = new AtomicLong();
-  private final AtomicLong okInWindow = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
-  private final AtomicLong maxLag = new AtomicLong();
-  private volatile long windowStart;
-  private volatile long windowEnd;
+  private volatile long publishingEnd;
 
   private LoadBenchmark(BenchSettings settings, Consumer<String> progress) {
     this.s = settings;
@@ -191,9 +186,15 @@ public final class LoadBenchmark {
       LatencyTracker tracker, int maxQueue) throws InterruptedException {
     int n = nodes.size();
     long start = System.nanoTime();
-    windowStart = start + s.warmup().toNanos();
-    windowEnd = windowStart + s.measure().toNanos();
-    tracker.window(windowStart, windowEnd);
+    long warmup = s.warmup().toNanos();
+    // The rehearsal: the third quarter of the warm-up, measured like the window and then dropped
+    // (see MeasurementWindow); the ramp is over by then.
+    MeasurementWindow rehearsal =
+        new MeasurementWindow(start + warmup / 2, start + warmup / 4 * 3, n);
+    MeasurementWindow window =
+        new MeasurementWindow(start + warmup, start + warmup + s.measure().toNanos(), n);
+    publishingEnd = window.end();
+    tracker.measureIn(rehearsal);
     progress.accept(String.format("publishing: %s, warm-up %d s, then measuring %d s",
         s.closedLoop() ? "closed loop, window " + s.window() + " per participant"
             : s.rate() + " messages/s open loop",
@@ -204,35 +205,31 @@ public final class LoadBenchmark {
       for (int i = 0; i < n; i++) {
         int index = i;
         publishers.add(thread("bench-publisher-" + i,
-            () -> closedLoop(nodes.get(index), index, permits[index])));
+            () -> closedLoop(nodes.get(index), index, permits[index], tracker)));
       }
     } else {
-      publishers.add(thread("bench-publisher", () -> openLoop(nodes, start)));
+      publishers.add(thread("bench-publisher", () -> openLoop(nodes, start, tracker)));
     }
     publishers.forEach(Thread::start);
 
-    sleepUntil(windowStart);
-    long cpuStart = processCpuNanos();
-    BenchResult.Gc gcStart = gcSoFar();
-    long deliveriesStart = tracker.deliveriesInWindow();
-    sleepUntil(windowEnd);
-    long cpu = processCpuNanos() - cpuStart;
-    BenchResult.Gc gcEnd = gcSoFar();
-    long completedAtEnd = tracker.completedInWindow();
+    sample(rehearsal);
+    tracker.measureIn(window);
+    Sample sample = sample(window);
     for (Thread t : publishers) {
       t.join(5000);
     }
-    long issued = issuedInWindow.get();
+    long issued = window.issued();
     long drainDeadline = System.nanoTime() + DRAIN.toNanos();
     // The drain: poll the counters that the delivery threads update, every 5 ms, for at most DRAIN.
     while (System.nanoTime() < drainDeadline
-        && (answeredInWindow.get() < issued || tracker.completedInWindow() < okInWindow.get())) {
+        && (window.answered() < issued || window.completed() < window.ok())) {
       java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
     }
-    long completed = tracker.completedInWindow();
+    long completed = window.completed();
     double seconds = s.measure().toNanos() / 1e9;
-    long ok = okInWindow.get();
-    double drainMs = completed == 0 ? 0 : Math.max(0, tracker.lastCompletion() - windowEnd) / 1e6;
+    long ok = window.ok();
+    double drainMs =
+        completed == 0 ? 0 : Math.max(0, window.lastCompletion() - window.end()) / 1e6;
 
     System.gc();
     double heapMb =
@@ -243,20 +240,38 @@ public final class LoadBenchmark {
         ok,
         errors.get(),
         ok / seconds,
-        tracker.deliveriesInWindow() / seconds,
-        BenchResult.Latency.of(tracker.perDelivery()),
-        BenchResult.Latency.of(tracker.toLast()),
+        window.deliveries() / seconds,
+        BenchResult.Latency.of(window.perDelivery()),
+        BenchResult.Latency.of(window.toLast()),
         issued,
-        Math.max(0, issued - completedAtEnd),
+        Math.max(0, issued - sample.completedAtEnd()),
         drainMs,
         Math.max(0, ok - completed),
-        maxLag.get() / 1e6,
+        window.maxLag() / 1e6,
         server.participants().size(),
         heapMb,
         maxQueue,
-        cpu / 1e3 / Math.max(1, tracker.deliveriesInWindow() - deliveriesStart),
+        sample.cpuNanos() / 1e3 / Math.max(1, window.deliveries() - sample.deliveriesAtStart()),
+        sample.gc());
+  }
+
+  /** What the main thread sees of a window: CPU time and collections in it, and two counts. */
+  private record Sample(
+      long cpuNanos, BenchResult.Gc gc, long deliveriesAtStart, long completedAtEnd) {}
+
+  /** Waits for the window to start and end, and samples the process's CPU time and GC over it. */
+  private static Sample sample(MeasurementWindow w) throws InterruptedException {
+    sleepUntil(w.start());
+    long cpuStart = processCpuNanos();
+    BenchResult.Gc gcStart = gcSoFar();
+    long deliveriesStart = w.deliveries();
+    sleepUntil(w.end());
+    long cpu = processCpuNanos() - cpuStart;
+    BenchResult.Gc gcEnd = gcSoFar();
+    return new Sample(cpu,
         new BenchResult.Gc(gcEnd.collections() - gcStart.collections(),
-            gcEnd.pauseMillis() - gcStart.pauseMillis()));
+            gcEnd.pauseMillis() - gcStart.pauseMillis()),
+        deliveriesStart, w.completed());
   }
 
   /** Collections and their time since the JVM started, over all of its collectors. */
@@ -276,7 +291,7 @@ public final class LoadBenchmark {
    * so that the cold JVM (interpreted code, the JIT compiling) is not swamped before it has warmed
    * up; the measured window always runs at the full rate.
    */
-  private void openLoop(List<ParticipantNode> nodes, long start) {
+  private void openLoop(List<ParticipantNode> nodes, long start, LatencyTracker tracker) {
     int n = nodes.size();
     double rate = s.rate();
     double ramp = s.warmup().toNanos() / 2.0;
@@ -286,7 +301,7 @@ public final class LoadBenchmark {
       double current = elapsed >= ramp ? rate : rate * (0.1 + 0.9 * elapsed / ramp);
       due += 1e9 / current;
       long at = (long) due;
-      if (at >= windowEnd) {
+      if (at >= publishingEnd) {
         return;
       }
       // Park until due, never spin: spinning would take a core from the system under test. A
@@ -295,55 +310,55 @@ public final class LoadBenchmark {
       for (long now = System.nanoTime(); now < at; now = System.nanoTime()) {
         LockSupport.parkNanos(at - now);
       }
-      if (at >= windowStart) {
-        maxLag.accumulateAndGet(System.nanoTime() - at, Math::max);
+      MeasurementWindow w = tracker.window();
+      if (w.contains(at)) {
+        w.recordLag(System.nanoTime() - at);
       }
       int index = (int) (k % n);
-      publish(nodes.get(index), index, at, null);
+      publish(nodes.get(index), index, at, null, tracker);
     }
   }
 
   /** Closed loop: publish whenever fewer than the window's messages are undelivered. */
-  private void closedLoop(ParticipantNode node, int index, Semaphore permits) {
+  private void closedLoop(
+      ParticipantNode node, int index, Semaphore permits, LatencyTracker tracker) {
     try {
-      while (System.nanoTime() < windowEnd) {
+      while (System.nanoTime() < publishingEnd) {
         if (!permits.tryAcquire(50, TimeUnit.MILLISECONDS)) {
           continue;
         }
         long now = System.nanoTime();
-        if (now >= windowEnd) {
+        if (now >= publishingEnd) {
           permits.release();
           return;
         }
-        publish(node, index, now, permits);
+        publish(node, index, now, permits, tracker);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void publish(ParticipantNode node, int index, long sentAt, Semaphore permits) {
-    boolean measured = sentAt >= windowStart && sentAt < windowEnd;
+  private void publish(ParticipantNode node, int index, long sentAt, Semaphore permits,
+      LatencyTracker tracker) {
+    MeasurementWindow w = tracker.window();
+    boolean measured = w.contains(sentAt);
     if (measured) {
-      issuedInWindow.incrementAndGet();
+      w.countIssued();
     }
     Futures.addCallback(
         node.publishAsync(message(sentAt, index, s.messageChars())),
         new FutureCallback<>() {
           @Override
           public void onSuccess(ParticipantNode.PublishResult result) {
-            if (result.sent()) {
-              if (measured) {
-                okInWindow.incrementAndGet();
-              }
-            } else {
+            if (!result.sent()) {
               errors.incrementAndGet();
               if (permits != null) {
                 permits.release();
               }
             }
             if (measured) {
-              answeredInWindow.incrementAndGet();
+              w.countAnswered(result.sent());
             }
           }
 
