@@ -125,6 +125,12 @@ public final class BenchCommand implements Callable<Integer> {
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
     Path baseLogs = logDir != null ? logDir
         : keepLogs ? Path.of("target", "bench", stamp + "-logs") : null;
+    Path file = json != null ? json : Path.of("target", "bench", stamp + ".json");
+    // Before the runs, not after 40 s of them: the directories must be there or be creatable.
+    prepareDirectory("--json", file.toAbsolutePath().getParent());
+    if (baseLogs != null && loggings.contains(true)) {
+      prepareDirectory("--log-dir", baseLogs);
+    }
     BenchSettings base =
         new BenchSettings(participants, rate, window, Duration.ofSeconds(warmup),
             Duration.ofSeconds(duration), messageChars, false, writer, null, keepLogs,
@@ -146,22 +152,27 @@ public final class BenchCommand implements Callable<Integer> {
     out.flush();
 
     List<BenchResult> results = new ArrayList<>();
-    for (boolean on : loggings) {
-      BenchSettings settings = base.withLogging(on);
-      if (on && baseLogs != null) {
-        settings = settings.withLogDir(baseLogs);
+    try {
+      for (boolean on : loggings) {
+        BenchSettings settings = base.withLogging(on);
+        if (on && baseLogs != null) {
+          settings = settings.withLogDir(baseLogs);
+        }
+        BenchSettings run = settings;
+        results.add(LoadBenchmark.run(run, line -> {
+          err.println("[bench " + (on ? "logging on" : "logging off") + "] " + line);
+          err.flush();
+        }));
       }
-      BenchSettings run = settings;
-      results.add(LoadBenchmark.run(run, line -> {
-        err.println("[bench " + (on ? "logging on" : "logging off") + "] " + line);
-        err.flush();
-      }));
+      LogSetup.shutdown();
+      out.println(table(results));
+      writeJson(file, results);
+    } catch (IOException e) {
+      out.flush();
+      err.println("chitchat: bench stopped: " + describe(e));
+      err.flush();
+      return 1;
     }
-    LogSetup.shutdown();
-
-    out.println(table(results));
-    Path file = json != null ? json : Path.of("target", "bench", stamp + ".json");
-    writeJson(file, results);
     out.println("figures written to " + file);
     if (keepLogs && baseLogs != null && loggings.contains(true)) {
       out.println("logs kept in " + baseLogs + " (check them: ./chitchat diagram --check " + baseLogs + ")");
@@ -194,6 +205,37 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     return b.toString();
+  }
+
+  /**
+   * Creates {@code dir} if it is missing.
+   *
+   * @throws picocli.CommandLine.ParameterException naming {@code option} if it cannot be created
+   */
+  private void prepareDirectory(String option, Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          option + ": cannot use the directory " + dir + " (" + describe(e) + ")");
+    }
+  }
+
+  /** An I/O failure in a few words, for a one-line error. */
+  static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException n) {
+      return "no such file or directory: " + n.getFile();
+    }
+    if (e instanceof java.nio.file.AccessDeniedException a) {
+      return "permission denied: " + a.getFile();
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return "a file is in the way: " + f.getFile();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   private static void writeJson(Path file, List<BenchResult> results) throws IOException {

@@ -411,6 +411,9 @@ public final class LoadBenchmark {
   }
 
   private static void deleteRun(Path dir, boolean whole) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return; // removed by someone else: nothing left to delete
+    }
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         if (f.getFileName().toString().endsWith(".jsonl")) {

@@ -81,6 +81,16 @@ class CommandLineTest {
   }
 
   @Test
+  void benchRefusesDirectoriesItCannotCreateBeforeItRuns() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "");
+
+    assertOneLineError(run("bench", "--json", file.resolve("x.json").toString()), 2,
+        "--json: cannot use the directory " + file + " (a file is in the way: " + file + ")");
+    assertOneLineError(run("bench", "--logging", "on", "--log-dir", file.toString()), 2,
+        "--log-dir: cannot use the directory " + file + " (a file is in the way: " + file + ")");
+  }
+
+  @Test
   void endpointsParse() {
     assertThat(Endpoint.parse("localhost:50051")).isEqualTo(new Endpoint("localhost", 50051));
     assertThat(Endpoint.parse("[::1]:7").target()).isEqualTo("[::1]:7");
