@@ -103,13 +103,19 @@ public final class LoadBenchmark {
             .withFailureTimeout(Duration.ofSeconds(10))
             .withMaxInFlight(s.maxInFlight());
     NettyTransport transport = NettyTransport.create(s.eventLoops(), "bench-netty");
-    ChatServer server =
-        new ChatServer(
-                config,
-                new LamportClock("server", eventLog("server")),
-                transport.serverBuilder(0),
-                executor -> new NetworkDialer(transport, executor, 64 * 1024))
-            .start();
+    ChatServer server;
+    try {
+      server =
+          new ChatServer(
+                  config,
+                  new LamportClock("server", eventLog("server")),
+                  transport.serverBuilder(0),
+                  executor -> new NetworkDialer(transport, executor, 64 * 1024))
+              .start();
+    } catch (IOException | RuntimeException e) {
+      transport.close();
+      throw e;
+    }
     String target = "127.0.0.1:" + server.port();
 
     Semaphore[] permits = new Semaphore[n];

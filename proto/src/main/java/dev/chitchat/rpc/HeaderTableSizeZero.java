@@ -49,7 +49,7 @@ final class HeaderTableSizeZero extends ChannelOutboundHandlerAdapter {
   }
 
   /** Whether {@code buf} holds exactly one non-ACK SETTINGS frame on stream 0. */
-  static boolean isInitialSettings(ByteBuf buf) {
+  private static boolean isInitialSettings(ByteBuf buf) {
     int start = buf.readerIndex();
     if (buf.readableBytes() < FRAME_HEADER) {
       return false;
