@@ -34,7 +34,7 @@ final class LatencyTracker {
   LatencyTracker(int participants, Semaphore[] permits) {
     this.participants = participants;
     this.permits = permits;
-    this.window = new MeasurementWindow(Long.MAX_VALUE, Long.MAX_VALUE, participants);
+    this.window = new MeasurementWindow(Long.MAX_VALUE, Long.MAX_VALUE, 1); // empty until set
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }

@@ -63,13 +63,7 @@ class NettyTransportTest {
   @Test
   void aServerAnnouncesAHeaderTableSizeOfZero() throws Exception {
     Server server = echoServer(transport.serverBuilder(0));
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getPort())) {
-      socket.setSoTimeout(5000);
-      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.write(new byte[] {0, 0, 0, 0x4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
-      out.flush();
-
+    try (Socket socket = rawClient(server)) {
       assertThat(firstSettings(new DataInputStream(socket.getInputStream())))
           .containsEntry(0x1, 0L);
     } finally {
@@ -91,7 +85,7 @@ class NettyTransportTest {
           byte[] preface = new byte[24];
           in.readFully(preface);
           assertThat(new String(preface, StandardCharsets.US_ASCII))
-              .isEqualTo("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+              .isEqualTo(new String(PREFACE, StandardCharsets.US_ASCII));
 
           assertThat(firstSettings(in)).containsEntry(0x1, 0L);
         }
@@ -132,13 +126,9 @@ class NettyTransportTest {
   @Test
   void aServerSendsNoBandwidthProbingPings() throws Exception {
     Server server = echoServer(transport.serverBuilder(0));
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getPort())) {
-      socket.setSoTimeout(5000);
+    try (Socket socket = rawClient(server)) {
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       DataInputStream in = new DataInputStream(socket.getInputStream());
-      out.write(PREFACE);
-      frame(out, 0x4, 0, 0, new byte[0]);
-      out.flush();
       firstSettings(in);
       frame(out, 0x4, 0x1, 0, new byte[0]); // SETTINGS ACK
       frame(out, 0x1, 0x4, 1, requestHeaders()); // HEADERS, END_HEADERS
@@ -248,6 +238,17 @@ class NettyTransportTest {
 
   private static final byte[] PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** A raw HTTP/2 connection to {@code server} that has sent the preface and an empty SETTINGS. */
+  private static Socket rawClient(Server server) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getPort());
+    socket.setSoTimeout(5000);
+    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+    out.write(PREFACE);
+    frame(out, 0x4, 0, 0, new byte[0]);
+    out.flush();
+    return socket;
+  }
 
   /** Writes one HTTP/2 frame (RFC 9113 §4.1). */
   private static void frame(DataOutputStream out, int type, int flags, int stream, byte[] payload)
