@@ -101,7 +101,8 @@ public final class LoadBenchmark {
             .withMaxQueue(maxQueue)
             .withBroadcastDeadline(Duration.ofSeconds(5))
             .withFailureTimeout(Duration.ofSeconds(10))
-            .withMaxInFlight(s.maxInFlight());
+            .withMaxInFlight(s.maxInFlight())
+            .withBroadcastInterval(s.broadcastInterval());
     NettyTransport transport = NettyTransport.create(s.eventLoops(), "bench-netty");
     ChatServer server;
     try {

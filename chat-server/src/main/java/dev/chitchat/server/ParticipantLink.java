@@ -42,6 +42,12 @@ import org.apache.logging.log4j.Logger;
  * every 1 s, give up after 3.5 s, checked every 0.5 s) a participant killed while idle is reported
  * within 5 s.
  *
+ * <p>Pacing: an ordinary Broadcast starts at least {@code interval} after the previous call to the
+ * same participant started; events queued in between ride in the next call. Under load this trades
+ * at most one interval of delay for fewer, fuller calls (at 10,000 messages/s to 10 participants,
+ * half as many); a participant whose last call started longer ago is called at once, so a quiet
+ * chat sees no delay. The wait runs on {@code scheduler}.
+ *
  * <p>Ordinary Broadcasts also take a permit of the server-wide {@link BroadcastWindow}, which bounds
  * the calls in flight over all participants; probes and retries do not (they are rare and small).
  *
@@ -71,9 +77,10 @@ final class ParticipantLink {
    * @param attemptsWhenClosing attempts left to deliver the last events to a participant that left
    * @param probeInterval how long a participant may be idle before it is probed
    * @param giveUpAfter how long calls may fail before the participant is reported dead
+   * @param interval the least time between the starts of two calls, {@link Duration#ZERO} for none
    */
   record Settings(Duration deadline, int maxBatch, Duration firstRetry, Duration maxRetry,
-      int attemptsWhenClosing, Duration probeInterval, Duration giveUpAfter) {}
+      int attemptsWhenClosing, Duration probeInterval, Duration giveUpAfter, Duration interval) {}
 
   /** Why the link gave up: the participant stopped answering. */
   static final String CONNECTION_LOST = "connection lost";
@@ -91,6 +98,8 @@ final class ParticipantLink {
   private final Deque<ChatEvent> queue = new ArrayDeque<>();
   private boolean inFlight;
   private boolean waitingForPermit;
+  private boolean pacing;
+  private long lastStart;
   private boolean holdsPermit;
   private long attemptStarted;
   private long lastContact;
@@ -105,7 +114,7 @@ final class ParticipantLink {
    * @param channel the channel to its Broadcast service; the link owns and eventually shuts it down
    * @param secret the participant's callback secret, presented on every call
    * @param clock the server's clock
-   * @param scheduler runs retries
+   * @param scheduler runs retries and the waits of pacing
    * @param window the server-wide bound on Broadcasts in flight
    * @param listener told when the participant is dead
    * @param nanoTime the monotonic clock, in nanoseconds ({@code System::nanoTime})
@@ -130,6 +139,7 @@ final class ParticipantLink {
     this.listener = listener;
     this.nanoTime = nanoTime;
     this.lastContact = nanoTime.getAsLong();
+    this.lastStart = lastContact - settings.interval().toNanos();
     this.stub =
         ParticipantGrpc.newFutureStub(
             ClientInterceptors.intercept(
@@ -156,13 +166,15 @@ final class ParticipantLink {
   }
 
   /**
-   * Starts a Broadcast of everything queued, unless one is in flight or nothing is queued; when
-   * the server-wide window is full, the Broadcast starts when a permit comes free, and carries
+   * Starts a Broadcast of everything queued, unless one is in flight, nothing is queued or the
+   * pacing interval since the last call has not passed (then the Broadcast starts when it has);
+   * when the server-wide window is full, the Broadcast starts when a permit comes free, and carries
    * whatever is queued then.
    */
   void flush() {
+    long wait;
     synchronized (this) {
-      if (inFlight || waitingForPermit || closed) {
+      if (inFlight || waitingForPermit || pacing || closed) {
         return;
       }
       if (queue.isEmpty()) {
@@ -171,9 +183,30 @@ final class ParticipantLink {
         }
         return;
       }
-      waitingForPermit = true;
+      wait = lastStart + settings.interval().toNanos() - nanoTime.getAsLong();
+      if (wait > 0) {
+        pacing = true;
+      } else {
+        waitingForPermit = true;
+      }
+    }
+    if (wait > 0) {
+      try {
+        scheduler.schedule(this::paced, wait, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        closeNow(); // the server is stopping
+      }
+      return;
     }
     window.request(this::sendWithPermit);
+  }
+
+  /** The pacing interval has passed: flush what queued meanwhile. */
+  private void paced() {
+    synchronized (this) {
+      pacing = false;
+    }
+    flush();
   }
 
   /** Runs with a permit of the window: sends what is queued, or gives the permit back. */
@@ -256,6 +289,7 @@ final class ParticipantLink {
   private BroadcastRequest startLocked(boolean probe) {
     inFlight = true;
     attemptStarted = nanoTime.getAsLong();
+    lastStart = attemptStarted;
     BroadcastRequest.Builder batch = BroadcastRequest.newBuilder().setServerId(serverId);
     if (!probe) {
       for (ChatEvent event : queue) {

@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param maxInFlight the most Broadcast calls in flight at once, over all participants (each
  *     participant has at most one); with more participants than this, the server serves them in
  *     turn and each call carries more events (see {@code BroadcastWindow})
+ * @param broadcastInterval the least time between the starts of two Broadcasts to the same
+ *     participant, {@link Duration#ZERO} for none: events queued in between ride in the next call,
+ *     so a busy participant gets fewer, fuller calls; an idle one is called at once
  */
 public record ServerConfig(
     int port,
@@ -33,7 +36,8 @@ public record ServerConfig(
     int maxQueue,
     int rateLimit,
     int maxParticipants,
-    int maxInFlight) {
+    int maxInFlight,
+    Duration broadcastInterval) {
 
   /** The transport's own cap on a request, in bytes: larger ones never reach the service. */
   public static final int TRANSPORT_MAX_BYTES = 1024 * 1024;
@@ -42,62 +46,77 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_IN_FLIGHT = 64;
 
   /**
+   * The default of {@link #broadcastInterval}: 1 ms. At 10,000 messages/s to 10 participants it
+   * halves the Broadcast calls (see {@code docs/performance.md}); an idle participant never waits.
+   */
+  public static final Duration DEFAULT_BROADCAST_INTERVAL = Duration.ofMillis(1);
+
+  /** {@link #DEFAULT_BROADCAST_INTERVAL} in microseconds, for command-line defaults. */
+  public static final long DEFAULT_BROADCAST_INTERVAL_MICROS = 1000;
+
+  /**
    * The defaults: port 50051, process "server", 2 s Broadcast deadline, 16 KiB requests, batches
    * of 512 events, participants removed 5 s after they stop answering or when 1000 events are
    * queued for them, 50 messages per second per participant, 256 participants, 64 Broadcasts in
-   * flight.
+   * flight, at least 1 ms between the starts of two Broadcasts to one participant.
    */
   public static ServerConfig defaults() {
     return new ServerConfig(50051, "server", Duration.ofSeconds(2), 16 * 1024, 512,
-        Duration.ofSeconds(5), 1000, 50, 256, DEFAULT_MAX_IN_FLIGHT);
+        Duration.ofSeconds(5), 1000, 50, 256, DEFAULT_MAX_IN_FLIGHT, DEFAULT_BROADCAST_INTERVAL);
   }
 
   /** This configuration with another port. */
   public ServerConfig withPort(int value) {
     return new ServerConfig(value, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight);
+        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval);
   }
 
   /** This configuration with another process name. */
   public ServerConfig withProcessName(String value) {
     return new ServerConfig(port, value, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight);
+        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval);
   }
 
   /** This configuration with another Broadcast deadline. */
   public ServerConfig withBroadcastDeadline(Duration value) {
     return new ServerConfig(port, processName, value, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight);
+        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval);
   }
 
   /** This configuration with another failure timeout. */
   public ServerConfig withFailureTimeout(Duration value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        value, maxQueue, rateLimit, maxParticipants, maxInFlight);
+        value, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval);
   }
 
   /** This configuration with another queue bound, in events. */
   public ServerConfig withMaxQueue(int value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, value, rateLimit, maxParticipants, maxInFlight);
+        failureTimeout, value, rateLimit, maxParticipants, maxInFlight, broadcastInterval);
   }
 
   /** This configuration with another rate limit, in messages per second (0: none). */
   public ServerConfig withRateLimit(int value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, value, maxParticipants, maxInFlight);
+        failureTimeout, maxQueue, value, maxParticipants, maxInFlight, broadcastInterval);
   }
 
   /** This configuration with another participant limit. */
   public ServerConfig withMaxParticipants(int value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, value, maxInFlight);
+        failureTimeout, maxQueue, rateLimit, value, maxInFlight, broadcastInterval);
   }
 
   /** This configuration with another bound on Broadcasts in flight, server-wide. */
   public ServerConfig withMaxInFlight(int value) {
     return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, value);
+        failureTimeout, maxQueue, rateLimit, maxParticipants, value, broadcastInterval);
+  }
+
+  /** This configuration with another least interval between two Broadcasts to one participant. */
+  public ServerConfig withBroadcastInterval(Duration value) {
+    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, value);
   }
 
   /** How often idle participants are probed: a fifth of the failure timeout. */
@@ -110,6 +129,6 @@ public record ServerConfig(
     Duration giveUp = failureTimeout.minus(probe).minus(probe.dividedBy(2));
     Duration deadline = broadcastDeadline.compareTo(giveUp) < 0 ? broadcastDeadline : giveUp;
     return new ParticipantLink.Settings(
-        deadline, maxBatch, Duration.ofMillis(100), probe, 3, probe, giveUp);
+        deadline, maxBatch, Duration.ofMillis(100), probe, 3, probe, giveUp, broadcastInterval);
   }
 }

@@ -68,6 +68,13 @@ final class ServerCommand implements Callable<Integer> {
           + "participants the server serves them in turn, in bigger batches (default: ${DEFAULT-VALUE}).")
   int maxInFlight;
 
+  @Option(names = "--broadcast-interval-us",
+      defaultValue = "" + ServerConfig.DEFAULT_BROADCAST_INTERVAL_MICROS, paramLabel = "MICROS",
+      description = {"Least time between the starts of two Broadcasts to the same participant, in "
+          + "microseconds, 0 to 1000000;", "messages queued meanwhile ride in the next call, so a "
+          + "busy participant gets fewer, fuller calls (default: ${DEFAULT-VALUE})."})
+  long broadcastIntervalMicros;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
@@ -83,6 +90,10 @@ final class ServerCommand implements Callable<Integer> {
       throw new UserError(
           "--max-queue, --max-participants and --max-in-flight must be at least 1, --rate-limit at least 0.", 2);
     }
+    if (broadcastIntervalMicros < 0 || broadcastIntervalMicros > 1_000_000) {
+      throw new UserError("--broadcast-interval-us " + broadcastIntervalMicros
+          + " is out of range. Use 0 to 1000000.", 2);
+    }
     ServerConfig config =
         ServerConfig.defaults()
             .withPort(port)
@@ -92,7 +103,8 @@ final class ServerCommand implements Callable<Integer> {
             .withMaxQueue(maxQueue)
             .withRateLimit(rateLimit)
             .withMaxParticipants(maxParticipants)
-            .withMaxInFlight(maxInFlight);
+            .withMaxInFlight(maxInFlight)
+            .withBroadcastInterval(java.time.Duration.ofNanos(broadcastIntervalMicros * 1000));
     try {
       LogSetup.configure(new LogSetup.Options(config.processName(), logDir, !quiet, true));
     } catch (IOException e) {

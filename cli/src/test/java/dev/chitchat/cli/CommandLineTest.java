@@ -61,6 +61,14 @@ class CommandLineTest {
   }
 
   @Test
+  void aBroadcastIntervalOutOfRangeIsRefused() {
+    assertOneLineError(run("server", "--broadcast-interval-us", "-1"), 2,
+        "--broadcast-interval-us -1 is out of range. Use 0 to 1000000.");
+    assertOneLineError(run("bench", "--broadcast-interval-us", "2000000"), 2,
+        "need 1 to 5000 participants");
+  }
+
+  @Test
   void aBadServerAddressIsRefused() {
     assertOneLineError(run("participant", "--name", "Alex", "--server", "localhost:x"), 2,
         "Server address \"localhost:x\" is not HOST:PORT.");
