@@ -89,6 +89,11 @@ final class BroadcastWindow {
     }
   }
 
+  /** Whether every permit is held, so that a request now would wait. */
+  synchronized boolean full() {
+    return inUse == permits;
+  }
+
   /** Permits held now (for tests and diagnostics). */
   synchronized int inUse() {
     return inUse;

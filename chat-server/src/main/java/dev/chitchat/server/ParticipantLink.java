@@ -46,7 +46,10 @@ import org.apache.logging.log4j.Logger;
  * same participant started; events queued in between ride in the next call. Under load this trades
  * at most one interval of delay for fewer, fuller calls (at 10,000 messages/s to 10 participants,
  * half as many); a participant whose last call started longer ago is called at once, so a quiet
- * chat sees no delay. The wait runs on {@code scheduler}.
+ * chat sees no delay. The wait runs on {@code scheduler}. Pacing applies only while the
+ * server-wide window has a free permit: when participants wait their turn for the window (many
+ * participants), that wait already batches their calls, and pacing on top of it only delayed them
+ * (with 1,000 participants, p99 to the last one 106–108 ms against 91–94 ms without).
  *
  * <p>Ordinary Broadcasts also take a permit of the server-wide {@link BroadcastWindow}, which bounds
  * the calls in flight over all participants; probes and retries do not (they are rare and small).
@@ -166,13 +169,14 @@ final class ParticipantLink {
   }
 
   /**
-   * Starts a Broadcast of everything queued, unless one is in flight, nothing is queued or the
-   * pacing interval since the last call has not passed (then the Broadcast starts when it has);
-   * when the server-wide window is full, the Broadcast starts when a permit comes free, and carries
-   * whatever is queued then.
+   * Starts a Broadcast of everything queued, unless one is in flight or nothing is queued. While
+   * the server-wide window has a free permit, the Broadcast starts no sooner than the pacing
+   * interval after the previous call started (waiting on the scheduler if need be); when the window
+   * is full, it starts when a permit comes free. Either way it carries whatever is queued then.
    */
   void flush() {
     long wait;
+    boolean paceFirst;
     synchronized (this) {
       if (inFlight || waitingForPermit || pacing || closed) {
         return;
@@ -184,13 +188,14 @@ final class ParticipantLink {
         return;
       }
       wait = lastStart + settings.interval().toNanos() - nanoTime.getAsLong();
-      if (wait > 0) {
+      paceFirst = wait > 0 && !window.full();
+      if (paceFirst) {
         pacing = true;
       } else {
         waitingForPermit = true;
       }
     }
-    if (wait > 0) {
+    if (paceFirst) {
       try {
         scheduler.schedule(this::paced, wait, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
