@@ -30,7 +30,8 @@ import org.apache.logging.log4j.Logger;
  * ({@code directExecutor}), without a hand-off to a pool: none of them blocks (they take the room's,
  * a link's and the clock's locks briefly, and start calls without waiting for them). On 2 cores
  * this made the fan-out markedly faster than a fixed pool of 2 threads (see {@code
- * docs/performance.md}). Retries and probes run on one scheduler thread.
+ * docs/performance.md}). Retries, probes and the waits of Broadcast pacing run on one scheduler
+ * thread.
  */
 public final class ChatServer {
 
