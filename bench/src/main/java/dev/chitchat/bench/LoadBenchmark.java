@@ -22,10 +22,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -159,7 +159,7 @@ public final class LoadBenchmark {
         node.join();
         nodes.add(node);
       }
-      result = measure(server, nodes, permits, tracker, maxQueue);
+      result = measure(server, nodes, permits, tracker, maxQueue, transport.eventLoop());
     } finally {
       progress.accept("stopping: every participant leaves");
       for (ParticipantNode node : nodes) {
@@ -190,7 +190,8 @@ public final class LoadBenchmark {
 
   private BenchResult measure(
       ChatServer server, List<ParticipantNode> nodes, Semaphore[] permits,
-      LatencyTracker tracker, int maxQueue) throws InterruptedException {
+      LatencyTracker tracker, int maxQueue, ScheduledExecutorService eventLoop)
+      throws InterruptedException {
     int n = nodes.size();
     long start = System.nanoTime();
     long warmup = s.warmup().toNanos();
@@ -208,6 +209,7 @@ public final class LoadBenchmark {
         s.warmup().toSeconds(), s.measure().toSeconds()));
 
     List<Thread> publishers = new ArrayList<>();
+    OpenLoopPublisher openLoop = null;
     if (s.closedLoop()) {
       for (int i = 0; i < n; i++) {
         int index = i;
@@ -215,15 +217,31 @@ public final class LoadBenchmark {
             () -> closedLoop(nodes.get(index), index, permits[index], tracker)));
       }
     } else {
-      publishers.add(thread("bench-publisher", () -> openLoop(nodes, start, tracker)));
+      // message k from participant k mod N, the ramp in the first half of the warm-up
+      openLoop = new OpenLoopPublisher(
+          eventLoop, new OpenLoopSchedule(start, s.rate(), warmup / 2), publishingEnd,
+          (k, at, lateNanos) -> {
+            MeasurementWindow w = tracker.window();
+            if (w.contains(at)) {
+              w.recordLag(lateNanos);
+            }
+            int index = (int) (k % n);
+            publish(nodes.get(index), index, at, null, tracker);
+          });
     }
     publishers.forEach(Thread::start);
+    if (openLoop != null) {
+      openLoop.start();
+    }
 
     sample(rehearsal);
     tracker.measureIn(window);
     Sample sample = sample(window);
     for (Thread t : publishers) {
       t.join(5000);
+    }
+    if (openLoop != null) {
+      openLoop.awaitDone(5, TimeUnit.SECONDS);
     }
     long issued = window.issued();
     long drainDeadline = System.nanoTime() + DRAIN.toNanos();
@@ -290,40 +308,6 @@ public final class LoadBenchmark {
       millis += Math.max(0, bean.getCollectionTime());
     }
     return new BenchResult.Gc(count, millis);
-  }
-
-  /**
-   * Open loop: message k comes from participant k mod N, at a fixed rate once the ramp is over. In
-   * the first half of the warm-up the rate rises linearly from a tenth of the target to the target,
-   * so that the cold JVM (interpreted code, the JIT compiling) is not swamped before it has warmed
-   * up; the measured window always runs at the full rate.
-   */
-  private void openLoop(List<ParticipantNode> nodes, long start, LatencyTracker tracker) {
-    int n = nodes.size();
-    double rate = s.rate();
-    double ramp = s.warmup().toNanos() / 2.0;
-    double due = start;
-    for (long k = 0; ; k++) {
-      double elapsed = due - start;
-      double current = elapsed >= ramp ? rate : rate * (0.1 + 0.9 * elapsed / ramp);
-      due += 1e9 / current;
-      long at = (long) due;
-      if (at >= publishingEnd) {
-        return;
-      }
-      // Park until due, never spin: spinning would take a core from the system under test. A
-      // late wake-up (timer slack, tens of microseconds) counts against the latency, as the
-      // message's time is the scheduled one.
-      for (long now = System.nanoTime(); now < at; now = System.nanoTime()) {
-        LockSupport.parkNanos(at - now);
-      }
-      MeasurementWindow w = tracker.window();
-      if (w.contains(at)) {
-        w.recordLag(System.nanoTime() - at);
-      }
-      int index = (int) (k % n);
-      publish(nodes.get(index), index, at, null, tracker);
-    }
   }
 
   /** Closed loop: publish whenever fewer than the window's messages are undelivered. */
