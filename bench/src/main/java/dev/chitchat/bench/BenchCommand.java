@@ -32,6 +32,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Load benchmark: a server and N participants in this JVM over loopback gRPC.",
       "Open loop with --rate, else closed loop (the maximum). Prints one table; writes JSON."
+    },
+    footer = {
+      "",
+      "From a source checkout, ./chitchat micro [JMH options] runs the JMH microbenchmarks of"
+          + " the Lamport clock and the clock interceptors instead, for example:",
+      "  ./chitchat micro ClockBenchmark"
     })
 public final class BenchCommand implements Callable<Integer> {
 
