@@ -2,25 +2,22 @@ package dev.chitchat.bench.micro;
 
 import dev.chitchat.clock.EventLog;
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.proto.BroadcastRequest;
+import dev.chitchat.proto.BroadcastResponse;
+import dev.chitchat.proto.ChatEvent;
+import dev.chitchat.proto.ParticipantGrpc;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
 import dev.chitchat.rpc.ClockServerInterceptor;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,8 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH: what the clock interceptors add to a unary gRPC call, in nanoseconds per call, averaged.
- * Both benchmarks make the same blocking call of a trivial method over gRPC's in-process transport
- * (no network, direct executors on both sides): {@code plainCall} without interceptors,
+ * Both benchmarks make the same blocking {@code Broadcast} call (one 64-character message) to a
+ * participant service that only answers, over gRPC's in-process transport (no network, direct
+ * executors on both sides): {@code plainCall} without interceptors,
  * {@code clockedCall} with {@link ClockClientInterceptor} on the channel and
  * {@link ClockServerInterceptor} on the server, their clocks unlogged. So the difference is the four
  * ticks, the {@code lamport-time}, {@code call-id} and {@code chitchat-process} headers and
@@ -55,36 +53,39 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager")
 public class InterceptorBenchmark {
 
-  static final MethodDescriptor<byte[], byte[]> ECHO =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("bench.Echo/Echo")
-          .setRequestMarshaller(new Bytes())
-          .setResponseMarshaller(new Bytes())
+  static final BroadcastRequest REQUEST =
+      BroadcastRequest.newBuilder()
+          .setServerId("bench")
+          .addEvents(ChatEvent.newBuilder()
+              .setSequence(1)
+              .setLamportTime(1)
+              .setKind(ChatEvent.Kind.MESSAGE)
+              .setParticipant("p01")
+              .setText("0000001234abcdef 0007 " + ".".repeat(42)))
           .build();
-
-  private static final byte[] REQUEST = new byte[64];
 
   private Server plainServer;
   private Server clockedServer;
   private ManagedChannel plainChannel;
   private ManagedChannel clockedChannel;
-  private Channel clocked;
+  private ParticipantGrpc.ParticipantBlockingStub plain;
+  private ParticipantGrpc.ParticipantBlockingStub clocked;
 
   /** Two in-process servers and their channels: one plain, one with the clock interceptors. */
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     String plainName = InProcessServerBuilder.generateName();
     String clockedName = InProcessServerBuilder.generateName();
-    plainServer = server(plainName, echo()).start();
+    plainServer = server(plainName, answering()).start();
     LamportClock serverClock = new LamportClock("server", EventLog.NONE);
-    clockedServer = server(clockedName, ServerInterceptors.intercept(echo(),
+    clockedServer = server(clockedName, ServerInterceptors.intercept(answering(),
         new ClockServerInterceptor(serverClock, CallMetadata.SERVER_ACCEPTED_TIME))).start();
     plainChannel = InProcessChannelBuilder.forName(plainName).directExecutor().build();
     clockedChannel = InProcessChannelBuilder.forName(clockedName).directExecutor().build();
     LamportClock participantClock = new LamportClock("p01", EventLog.NONE);
-    clocked = ClientInterceptors.intercept(clockedChannel, new ClockClientInterceptor(
-        participantClock, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME));
+    plain = ParticipantGrpc.newBlockingStub(plainChannel);
+    clocked = ParticipantGrpc.newBlockingStub(ClientInterceptors.intercept(clockedChannel,
+        new ClockClientInterceptor(participantClock, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME)));
   }
 
   /** Shuts the channels and servers down. */
@@ -97,42 +98,28 @@ public class InterceptorBenchmark {
   }
 
   @Benchmark
-  public byte[] plainCall() {
-    return ClientCalls.blockingUnaryCall(plainChannel, ECHO, CallOptions.DEFAULT, REQUEST);
+  public BroadcastResponse plainCall() {
+    return plain.broadcast(REQUEST);
   }
 
   @Benchmark
-  public byte[] clockedCall() {
-    return ClientCalls.blockingUnaryCall(clocked, ECHO, CallOptions.DEFAULT, REQUEST);
+  public BroadcastResponse clockedCall() {
+    return clocked.broadcast(REQUEST);
   }
 
   private static Server server(String name, ServerServiceDefinition service) {
     return InProcessServerBuilder.forName(name).directExecutor().addService(service).build();
   }
 
-  private static ServerServiceDefinition echo() {
-    return ServerServiceDefinition.builder("bench.Echo")
-        .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, response) -> {
-          response.onNext(request);
-          response.onCompleted();
-        }))
-        .build();
-  }
-
-  /** Bytes as they are. */
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+  /** A participant service that answers every Broadcast at once, delivering nothing. */
+  private static ServerServiceDefinition answering() {
+    return new ParticipantGrpc.ParticipantImplBase() {
+      @Override
+      public void broadcast(
+          BroadcastRequest request, StreamObserver<BroadcastResponse> response) {
+        response.onNext(BroadcastResponse.newBuilder().setDeliveredThrough(1).build());
+        response.onCompleted();
       }
-    }
+    }.bindService();
   }
 }
