@@ -109,11 +109,17 @@ public final class CallMetadata {
    * @return the timestamp, or empty if absent, not a plain decimal number, or out of range
    */
   public static Optional<Long> parseLamport(String value, long maxAccepted) {
-    if (value == null || value.isEmpty() || value.length() > 16
-        || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (value == null || value.isEmpty() || value.length() > 16) {
       return Optional.empty();
     }
-    long parsed = Long.parseLong(value);
+    long parsed = 0; // 16 decimal digits at most, so no overflow
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return Optional.empty();
+      }
+      parsed = parsed * 10 + (c - '0');
+    }
     return parsed <= maxAccepted ? Optional.of(parsed) : Optional.empty();
   }
 }
