@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
  * open loop at {@code --rate} messages/s or closed loop as fast as they are delivered, warms up,
  * measures, and prints one table (publishes/s, deliveries/s, publish-to-delivery latency p50, p99,
  * p99.9 in ms per delivery and to the last of the N participants), with and without JSON event
- * logging. Writes the figures as JSON too. Ends by itself.
+ * logging. Writes the figures as JSON too. With {@code --runs K} it runs each logging setting K
+ * times, alternating the settings, and ends the table with the median and range of the main
+ * figures over the runs ({@link BenchSummary}). Ends by itself.
  */
 @Command(
     name = "bench",
@@ -99,6 +101,12 @@ public final class BenchCommand implements Callable<Integer> {
       description = "The server's queue bound per participant; 0 fits it to the load (default).")
   int maxQueue;
 
+  @Option(names = "--runs", defaultValue = "1", paramLabel = "K",
+      description = "Runs of each logging setting, 1 to 100, one after another (with --logging "
+          + "both: off, on, off, on, ...); with more than one, the table ends with the median "
+          + "and range of the main figures over the runs (default: ${DEFAULT-VALUE}).")
+  int runs;
+
   @Option(names = "--log-dir", paramLabel = "DIR",
       description = "Where the JSON Lines logs go (default: a temporary directory).")
   Path logDir;
@@ -130,10 +138,12 @@ public final class BenchCommand implements Callable<Integer> {
     };
     if (participants < 1 || participants > 5000 || rate < 0 || window < 1 || warmup < 0
         || duration < 1 || eventLoops < 0 || maxInFlight < 1
-        || broadcastIntervalMicros < 0 || broadcastIntervalMicros > 1_000_000) {
+        || broadcastIntervalMicros < 0 || broadcastIntervalMicros > 1_000_000
+        || runs < 1 || runs > 100) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "need 1 to 5000 participants, --rate >= 0, --window >= 1, --warmup >= 0, --duration >= 1,"
-              + " --event-loops >= 0, --max-in-flight >= 1, --broadcast-interval-us 0 to 1000000");
+              + " --event-loops >= 0, --max-in-flight >= 1, --broadcast-interval-us 0 to 1000000,"
+              + " --runs 1 to 100");
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
     Path baseLogs = logDir != null ? logDir
@@ -149,10 +159,10 @@ public final class BenchCommand implements Callable<Integer> {
             Duration.ofSeconds(duration), messageChars, false, writer, null, keepLogs,
             maxQueue, maxInFlight, eventLoops, Duration.ofNanos(broadcastIntervalMicros * 1000));
     out.printf(Locale.ROOT,
-        "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%n",
+        "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%s%n",
         participants, rate == 0 ? "closed loop (window " + window + " per participant)"
             : "open loop at " + rate + " publishes/s",
-        messageChars, warmup, duration);
+        messageChars, warmup, duration, runs > 1 ? ", " + runs + " runs each" : "");
     out.printf(Locale.ROOT,
         "server: --rate-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, --broadcast-interval-us %d, broadcast deadline 5 s, failure timeout 10 s%n",
         participants + 1, base.effectiveMaxQueue(), maxInFlight, broadcastIntervalMicros);
@@ -164,22 +174,27 @@ public final class BenchCommand implements Callable<Integer> {
         System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
     out.flush();
 
-    List<BenchResult> results = new ArrayList<>();
+    List<Run> done = new ArrayList<>();
     try {
-      for (boolean on : loggings) {
-        BenchSettings settings = base.withLogging(on);
-        if (on && baseLogs != null) {
-          settings = settings.withLogDir(baseLogs);
+      for (int number = 1; number <= runs; number++) {
+        for (boolean on : loggings) {
+          BenchSettings settings = base.withLogging(on);
+          if (on && baseLogs != null) {
+            // kept logs: a directory per run; else each run's files are gone before the next
+            settings = settings.withLogDir(
+                runs > 1 && keepLogs ? baseLogs.resolve("run-" + number) : baseLogs);
+          }
+          String label = "[bench " + (runs > 1 ? "run " + number + "/" + runs + ", " : "")
+              + (on ? "logging on" : "logging off") + "] ";
+          done.add(new Run(number, LoadBenchmark.run(settings, line -> {
+            err.println(label + line);
+            err.flush();
+          })));
         }
-        BenchSettings run = settings;
-        results.add(LoadBenchmark.run(run, line -> {
-          err.println("[bench " + (on ? "logging on" : "logging off") + "] " + line);
-          err.flush();
-        }));
       }
       LogSetup.shutdown();
-      out.println(table(results));
-      writeJson(file, results);
+      out.println(table(done, runs > 1));
+      writeJson(file, done);
     } catch (IOException e) {
       out.flush();
       err.println("chitchat: bench stopped: " + describe(e));
@@ -188,24 +203,39 @@ public final class BenchCommand implements Callable<Integer> {
     }
     out.println("figures written to " + file);
     if (keepLogs && baseLogs != null && loggings.contains(true)) {
-      out.println("logs kept in " + baseLogs + " (check them: ./chitchat diagram --check " + baseLogs + ")");
+      Path example = runs > 1 ? baseLogs.resolve("run-1") : baseLogs;
+      out.println("logs kept in " + (runs > 1 ? baseLogs + "/run-1 to run-" + runs : baseLogs)
+          + " (check them: ./chitchat diagram --check " + example + ")");
     }
     out.flush();
     return 0;
   }
 
-  /** The results as a plain-text table. */
+  /** One run of one logging setting: its number (1 to {@code --runs}) and its figures. */
+  record Run(int number, BenchResult result) {}
+
+  /** The results of single runs as a plain-text table. */
   static String table(List<BenchResult> results) {
+    return table(results.stream().map(r -> new Run(1, r)).toList(), false);
+  }
+
+  /**
+   * The runs as a plain-text table, one row each; when {@code numbered}, each row's mode says its
+   * run's number and the table ends with one {@link BenchSummary#line} per logging setting.
+   */
+  static String table(List<Run> runs, boolean numbered) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT,
-        "%-26s %-7s %10s %11s | %-22s | %-22s | %8s %9s %7s %8s %11s%n",
+        "%-26s %-8s %10s %11s | %-22s | %-22s | %8s %9s %7s %8s %11s%n",
         "mode", "logging", "publish/s", "deliver/s",
         "per delivery p50/p99/p99.9 ms", "to last p50/p99/p99.9 ms",
         "backlog", "drain ms", "heap MB", "cpu us/d", "gc n/avg ms"));
-    for (BenchResult r : results) {
+    for (Run run : runs) {
+      BenchResult r = run.result();
+      String mode = numbered ? r.mode() + " #" + run.number() : r.mode();
       b.append(String.format(Locale.ROOT,
-          "%-26s %-7s %10.0f %11.0f | %6.2f %7.2f %8.2f | %6.2f %7.2f %8.2f | %8d %9.0f %7.0f %8.2f %4d/%6.2f%n",
-          r.mode(), r.logging(), r.publishesPerSecond(), r.deliveriesPerSecond(),
+          "%-26s %-8s %10.0f %11.0f | %6.2f %7.2f %8.2f | %6.2f %7.2f %8.2f | %8d %9.0f %7.0f %8.2f %4d/%6.2f%n",
+          mode, r.logging(), r.publishesPerSecond(), r.deliveriesPerSecond(),
           r.delivery().p50(), r.delivery().p99(), r.delivery().p999(),
           r.toLast().p50(), r.toLast().p99(), r.toLast().p999(),
           r.backlogAtEnd(), r.drainMillis(), r.heapUsedMb(), r.cpuMicrosPerDelivery(),
@@ -215,6 +245,11 @@ public final class BenchCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT,
             "  ! %d publish errors, %d messages never reached everyone, %d of %d participants left%n",
             r.publishErrors(), r.incomplete(), r.participantsLeft(), r.settings().participants()));
+      }
+    }
+    if (numbered) {
+      for (BenchSummary summary : BenchSummary.of(results(runs))) {
+        b.append(summary.line()).append(System.lineSeparator());
       }
     }
     return b.toString();
@@ -251,20 +286,41 @@ public final class BenchCommand implements Callable<Integer> {
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
-  private static void writeJson(Path file, List<BenchResult> results) throws IOException {
-    if (file.getParent() != null) {
-      Files.createDirectories(file.getParent());
-    }
+  private static List<BenchResult> results(List<Run> runs) {
+    return runs.stream().map(Run::result).toList();
+  }
+
+  /**
+   * The figures as one JSON object: the machine, every run (each result with its {@code run}
+   * number) and one summary per logging setting ({@link BenchSummary#json}).
+   */
+  static String json(List<Run> runs) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT,
         "{\"time\":\"%s\",\"cpus\":%d,\"loadAverage\":%.2f,\"java\":\"%s\",\"results\":[",
         java.time.Instant.now(), Runtime.getRuntime().availableProcessors(), loadAverage(),
         System.getProperty("java.version")));
-    for (int i = 0; i < results.size(); i++) {
-      b.append(i == 0 ? "\n  " : ",\n  ").append(results.get(i).json());
+    for (int i = 0; i < runs.size(); i++) {
+      String result = runs.get(i).result().json();
+      // {"run":K, then the result's own fields
+      b.append(i == 0 ? "\n  " : ",\n  ")
+          .append("{\"run\":").append(runs.get(i).number()).append(',')
+          .append(result, 1, result.length());
+    }
+    b.append("\n],\"summary\":[");
+    List<BenchSummary> summaries = BenchSummary.of(results(runs));
+    for (int i = 0; i < summaries.size(); i++) {
+      b.append(i == 0 ? "\n  " : ",\n  ").append(summaries.get(i).json());
     }
     b.append("\n]}\n");
-    Files.writeString(file, b.toString());
+    return b.toString();
+  }
+
+  private static void writeJson(Path file, List<Run> runs) throws IOException {
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(file, json(runs));
   }
 
   private static double loadAverage() {

@@ -66,6 +66,7 @@ class CommandLineTest {
         "--broadcast-interval-us -1 is out of range. Use 0 to 1000000.");
     assertOneLineError(run("bench", "--broadcast-interval-us", "2000000"), 2,
         "need 1 to 5000 participants");
+    assertOneLineError(run("bench", "--runs", "0"), 2, "need 1 to 5000 participants");
   }
 
   @Test

@@ -1,0 +1,47 @@
+package dev.chitchat.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chitchat.diagrams.Diagrams;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code chitchat bench --runs}: short real runs, no timed assertions. */
+class BenchCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void repeatedRunsAreEachInTheTableAndTheJsonAndTheirSpreadEndsTheTable() throws Exception {
+    Path logs = dir.resolve("logs");
+    Path json = dir.resolve("figures.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new BenchCommand())
+        .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+
+    int code = cli.execute("-n", "3", "--rate", "200", "--warmup", "0", "--duration", "1",
+        "--logging", "on", "--runs", "2", "--keep-logs", "--log-dir", logs.toString(),
+        "--json", json.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("measure 1 s, 2 runs each")
+        .contains("rate 200/s #1").contains("rate 200/s #2")
+        .contains("logging buffered, 2 runs: to last p99 median")
+        .contains("logs kept in " + logs + "/run-1 to run-2");
+    assertThat(err.toString()).contains("[bench run 2/2, logging on]");
+    String figures = Files.readString(json);
+    assertThat(figures).contains("{\"run\":1,\"mode\":\"rate\"").contains("{\"run\":2,\"mode\":\"rate\"")
+        .contains("\"summary\":[\n  {\"logging\":\"buffered\",\"runs\":2,");
+    // each run's logs are a complete run of their own
+    for (String run : new String[] {"run-1", "run-2"}) {
+      assertThat(Diagrams.check(logs.resolve(run)).violations()).as(run).isEmpty();
+    }
+  }
+}
