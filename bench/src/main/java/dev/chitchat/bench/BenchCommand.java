@@ -214,11 +214,6 @@ public final class BenchCommand implements Callable<Integer> {
   /** One run of one logging setting: its number (1 to {@code --runs}) and its figures. */
   record Run(int number, BenchResult result) {}
 
-  /** The results of single runs as a plain-text table. */
-  static String table(List<BenchResult> results) {
-    return table(results.stream().map(r -> new Run(1, r)).toList(), false);
-  }
-
   /**
    * The runs as a plain-text table, one row each; when {@code numbered}, each row's mode says its
    * run's number and the table ends with one {@link BenchSummary#line} per logging setting.

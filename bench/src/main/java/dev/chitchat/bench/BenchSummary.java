@@ -1,6 +1,7 @@
 package dev.chitchat.bench;
 
 import com.google.common.math.Quantiles;
+import com.google.common.primitives.Doubles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,13 +38,8 @@ public record BenchSummary(
 
     static Spread of(List<BenchResult> results, ToDoubleFunction<BenchResult> figure) {
       double[] values = results.stream().mapToDouble(figure).toArray();
-      double min = Double.POSITIVE_INFINITY;
-      double max = Double.NEGATIVE_INFINITY;
-      for (double v : values) {
-        min = Math.min(min, v);
-        max = Math.max(max, v);
-      }
-      return new Spread(Quantiles.median().compute(values), min, max);
+      return new Spread(
+          Quantiles.median().compute(values), Doubles.min(values), Doubles.max(values));
     }
 
     String json() {

@@ -69,7 +69,7 @@ class LoadBenchmarkTest {
     BenchResult r = new BenchResult(settings(100, LogSetup.RunWriter.ASYNC, null, 64), 2, 200, 0, 100, 400,
         new BenchResult.Latency(800, 1, 2, 3, 4), new BenchResult.Latency(200, 1.5, 2.5, 3.5, 4.5),
         200, 0, 1, 0, 0.1, 4, 50, 10_000, 12.5, new BenchResult.Gc(3, 10.5));
-    assertThat(BenchCommand.table(List.of(r)))
+    assertThat(BenchCommand.table(List.of(new BenchCommand.Run(1, r)), false))
         .contains("rate 100/s").contains("async").contains("gc n/avg ms").contains("3/  3.50");
     assertThat(r.json()).contains("\"p99Ms\":2.500").contains("\"deliveriesPerSecond\":400.0")
         .contains("\"gcCollections\":3,\"gcMs\":10.5");
