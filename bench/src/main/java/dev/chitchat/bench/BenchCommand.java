@@ -164,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
             : "open loop at " + rate + " publishes/s",
         messageChars, warmup, duration, runs > 1 ? ", " + runs + " runs each" : "");
     out.printf(Locale.ROOT,
-        "server: --rate-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, --broadcast-interval-us %d, broadcast deadline 5 s, failure timeout 10 s%n",
+        "server: --rate-limit 0, --join-limit 0, --auth-failure-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, --broadcast-interval-us %d, broadcast deadline 5 s, failure timeout 10 s%n",
         participants + 1, base.effectiveMaxQueue(), maxInFlight, broadcastIntervalMicros);
     out.printf(Locale.ROOT,
         "gRPC: %s Netty event-loop threads, HPACK dynamic table off, fixed flow-control window; JSON Lines writer: %s%n",

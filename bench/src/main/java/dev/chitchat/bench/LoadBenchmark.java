@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.chitchat.clock.EventLog;
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.clock.MergeBound;
 import dev.chitchat.logging.Log4jEventLog;
 import dev.chitchat.logging.LogSetup;
 import dev.chitchat.participant.ParticipantNode;
@@ -97,6 +98,7 @@ public final class LoadBenchmark {
         ServerConfig.defaults()
             .withPort(0)
             .withRateLimit(0)
+            .withAddressLimits(0, 0)
             .withMaxParticipants(n + 1)
             .withMaxQueue(maxQueue)
             .withBroadcastDeadline(Duration.ofSeconds(5))
@@ -109,7 +111,7 @@ public final class LoadBenchmark {
       server =
           new ChatServer(
                   config,
-                  new LamportClock("server", eventLog("server")),
+                  new LamportClock("server", eventLog("server"), MergeBound.SERVER),
                   transport.serverBuilder(0),
                   executor -> new NetworkDialer(transport, executor, 64 * 1024))
               .start();
@@ -138,7 +140,7 @@ public final class LoadBenchmark {
                 .directExecutor()
                 .disableRetry()
                 .intercept(
-                    new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
+                    new ClockClientInterceptor(clock, null))
                 .build();
         channels.add(channel);
         ParticipantNode node =

@@ -8,12 +8,13 @@ import dev.chitchat.rules.ChatRules;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntSupplier;
 import java.util.function.LongFunction;
 
 /**
@@ -46,8 +47,10 @@ final class ChatRoom {
   private final ServerConfig config;
   private final BroadcastWindow window;
   private final String serverId = CallMetadata.newCallId();
+  private final IntSupplier ownPort;
 
-  private final Map<String, Member> bySession = new HashMap<>();
+  /** Read without the lock by {@link #sessionHolder}; written under it. */
+  private final Map<String, Member> bySession = new ConcurrentHashMap<>();
   private final Map<String, Member> byName = new LinkedHashMap<>();
   private final Map<String, String> removedSessions =
       new LinkedHashMap<>() {
@@ -63,7 +66,9 @@ final class ChatRoom {
       LamportClock clock,
       ParticipantDialer dialer,
       ScheduledExecutorService scheduler,
-      ServerConfig config) {
+      ServerConfig config,
+      IntSupplier ownPort) {
+    this.ownPort = ownPort;
     this.clock = clock;
     this.dialer = dialer;
     this.scheduler = scheduler;
@@ -80,7 +85,8 @@ final class ChatRoom {
    * Adds a participant and announces it to everyone, itself included.
    *
    * @return the JOINED event and the session token, or a refusal: {@code INVALID_ARGUMENT} for a bad
-   *     name, port or secret, {@code ALREADY_EXISTS} for a name in use
+   *     name, port or secret, or the server's own port declared from its own host, {@code
+   *     ALREADY_EXISTS} for a name in use
    */
   Outcome join(String name, long port, String secret, CallInfo call) {
     Optional<String> invalid =
@@ -100,6 +106,10 @@ final class ChatRoom {
       if (byName.containsKey(name)) {
         return refuse(
             call, Status.ALREADY_EXISTS, "Name " + name + " is already taken. Choose another name.");
+      }
+      if (port == ownPort.getAsInt() && isLocal(call.remoteAddress())) {
+        return refuse(call, Status.INVALID_ARGUMENT, "Port " + port
+            + " is the chat server's own port. Declare the port your participant listens on.");
       }
       if (byName.size() >= config.maxParticipants()) {
         return refuse(call, Status.RESOURCE_EXHAUSTED,
@@ -139,7 +149,7 @@ final class ChatRoom {
     synchronized (this) {
       Member member = bySession.get(call.bearer());
       if (member == null) {
-        return refuse(call, Status.UNAUTHENTICATED, unauthenticated(call));
+        return refuse(call, Status.UNAUTHENTICATED, unauthenticated(call.bearer()));
       }
       if (stopping) {
         return refuse(call, Status.UNAVAILABLE, "The chat server is shutting down.");
@@ -189,7 +199,7 @@ final class ChatRoom {
     synchronized (this) {
       member = bySession.get(call.bearer());
       if (member == null) {
-        return refuse(call, Status.UNAUTHENTICATED, unauthenticated(call));
+        return refuse(call, Status.UNAUTHENTICATED, unauthenticated(call.bearer()));
       }
       bySession.remove(member.session);
       byName.remove(member.name);
@@ -303,6 +313,20 @@ final class ChatRoom {
     members.forEach(m -> m.link.closeNow());
   }
 
+  /** Whether {@code address} is one of this host's own (loopback included). */
+  private static boolean isLocal(java.net.SocketAddress address) {
+    if (!(address instanceof java.net.InetSocketAddress inet) || inet.getAddress() == null) {
+      return true; // in-process: the same process
+    }
+    java.net.InetAddress ip = inet.getAddress();
+    try {
+      return ip.isLoopbackAddress() || ip.isAnyLocalAddress()
+          || java.net.NetworkInterface.getByInetAddress(ip) != null;
+    } catch (java.net.SocketException e) {
+      return false;
+    }
+  }
+
   static String joinedText(String name, long lamport) {
     return "Participant " + name + " joined Chitty-Chat at Lamport time " + lamport;
   }
@@ -345,11 +369,20 @@ final class ChatRoom {
     return Outcome.refused(status.withDescription(reason));
   }
 
-  private String unauthenticated(CallInfo call) {
-    if (call.bearer() == null) {
+  /**
+   * The current participant's process name that holds session token {@code token}, if any. Lock
+   * free: the authenticator calls it for every Publish and Leave.
+   */
+  Optional<String> sessionHolder(String token) {
+    return Optional.ofNullable(bySession.get(token)).map(m -> m.process);
+  }
+
+  /** Why {@code bearer} (may be {@code null}) is not a current session token, for its holder. */
+  synchronized String unauthenticated(String bearer) {
+    if (bearer == null) {
       return "Missing session token. Join first, then send it as 'authorization: Bearer <token>'.";
     }
-    String reason = removedSessions.get(call.bearer());
+    String reason = removedSessions.get(bearer);
     return reason != null
         ? "You were removed from Chitty-Chat (" + reason + "). Join again to continue."
         : "Unknown session token: not a current participant (never joined, or already left).";

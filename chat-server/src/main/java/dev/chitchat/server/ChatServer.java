@@ -3,7 +3,6 @@ package dev.chitchat.server;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.chitchat.clock.LamportClock;
-import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockServerInterceptor;
 import dev.chitchat.rpc.MalformedRequests;
 import io.grpc.Server;
@@ -45,7 +44,8 @@ public final class ChatServer {
 
   /**
    * @param config ports, deadlines and limits
-   * @param clock the server's Lamport clock, which logs every tick
+   * @param clock the server's Lamport clock, which logs every tick; give it {@link
+   *     dev.chitchat.clock.MergeBound#SERVER}, so that no forged timestamp can exhaust it
    * @param serverBuilder the transport to serve on (its port is the config's)
    * @param dialer how to reach participants; given the executor for the channels' callbacks (a
    *     direct executor: the callbacks never block)
@@ -61,7 +61,8 @@ public final class ChatServer {
         Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat("chat-retry-%d").setDaemon(true).build());
     this.room =
-        new ChatRoom(clock, dialer.apply(MoreExecutors.directExecutor()), scheduler, config);
+        new ChatRoom(clock, dialer.apply(MoreExecutors.directExecutor()), scheduler, config,
+            this::port);
     this.server =
         serverBuilder
             .directExecutor()
@@ -72,7 +73,8 @@ public final class ChatServer {
                     MalformedRequests.guard(
                         new ChatService(room, config.maxRequestBytes()).bindService()),
                     MalformedRequests.interceptor(clock),
-                    new ClockServerInterceptor(clock, CallMetadata.SERVER_ACCEPTED_TIME)))
+                    new ClockServerInterceptor(clock, new ServerAuthenticator(
+                        room, config.joinsPerMinute(), config.authFailuresPerMinute()))))
             .build();
   }
 

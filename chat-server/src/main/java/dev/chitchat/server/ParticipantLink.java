@@ -150,7 +150,7 @@ final class ParticipantLink {
             ClientInterceptors.intercept(
                 channel,
                 MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(secret)),
-                new ClockClientInterceptor(clock, participant, CallMetadata.SERVER_ACCEPTED_TIME)));
+                new ClockClientInterceptor(clock, participant)));
   }
 
   /** The participant's process name. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.chitchat.clock.ClockEvent;
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.clock.MergeBound;
 import dev.chitchat.participant.Deliveries;
 import dev.chitchat.participant.ParticipantNode;
 import dev.chitchat.proto.ChatEvent;
@@ -149,7 +150,7 @@ class FailureTest {
         .setCallbackSecret(CallMetadata.newSecret()).build()).getSessionToken();
     InProcessChat.Recorder newLog = new InProcessChat.Recorder();
     long alexBefore = alex.node().clock().time();
-    chat.restart(new LamportClock("server-2", newLog));
+    chat.restart(new LamportClock("server-2", newLog, MergeBound.SERVER));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> alex.node().joined() && bob.node().joined()
         && chat.server.participants().size() == 2);

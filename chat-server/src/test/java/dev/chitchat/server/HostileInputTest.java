@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.clock.MergeBound;
 import dev.chitchat.participant.ParticipantNode;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ChatServerGrpc;
@@ -159,8 +160,7 @@ class HostileInputTest {
       var forged = dev.chitchat.proto.ParticipantGrpc.newBlockingStub(
           io.grpc.ClientInterceptors.intercept(toWitness,
               MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer("not-the-secret")),
-              new ClockClientInterceptor(new LamportClock("Mallory", e -> {}), null,
-                  CallMetadata.PARTICIPANT_ACCEPTED_TIME)));
+              new ClockClientInterceptor(new LamportClock("Mallory", e -> {}), null)));
 
       assertRefused(() -> forged.broadcast(dev.chitchat.proto.BroadcastRequest.newBuilder()
               .addEvents(ChatEvent.newBuilder().setSequence(99).setKind(ChatEvent.Kind.MESSAGE)
@@ -245,12 +245,12 @@ class HostileInputTest {
     NettyTransport transport = NettyTransport.create(2, "hostile-input-test");
     InProcessChat.Recorder serverLog = new InProcessChat.Recorder();
     ChatServer server = new ChatServer(ServerConfig.defaults().withPort(0).withRateLimit(0),
-        new LamportClock("server", serverLog),
+        new LamportClock("server", serverLog, MergeBound.SERVER),
         transport.serverBuilder(0),
         executor -> new NetworkDialer(transport, executor, 64 * 1024)).start();
     LamportClock clock = new LamportClock("Alex", e -> {});
     ManagedChannel channel = transport.channelBuilder("127.0.0.1:" + server.port())
-        .intercept(new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
+        .intercept(new ClockClientInterceptor(clock, null))
         .build();
     ParticipantNode alex = new ParticipantNode("Alex", 0, clock, channel,
         transport.serverBuilder(0), line -> {},

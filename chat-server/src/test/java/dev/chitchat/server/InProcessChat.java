@@ -3,6 +3,7 @@ package dev.chitchat.server;
 import dev.chitchat.clock.ClockEvent;
 import dev.chitchat.clock.EventLog;
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.clock.MergeBound;
 import dev.chitchat.participant.ParticipantNode;
 import dev.chitchat.participant.Screen;
 import dev.chitchat.rpc.CallMetadata;
@@ -62,7 +63,7 @@ final class InProcessChat implements AutoCloseable {
 
   InProcessChat(ServerConfig config) throws Exception {
     this.config = config;
-    server = startServer(new LamportClock("server", serverLog));
+    server = startServer(new LamportClock("server", serverLog, MergeBound.SERVER));
   }
 
   /** Starts a server on this chat's in-process name with {@code clock}. */
@@ -91,7 +92,7 @@ final class InProcessChat implements AutoCloseable {
   ManagedChannel channel(LamportClock clock) {
     ManagedChannel channel =
         InProcessChannelBuilder.forName(prefix)
-            .intercept(new ClockClientInterceptor(clock, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME))
+            .intercept(new ClockClientInterceptor(clock, "server"))
             .build();
     channels.add(channel);
     return channel;

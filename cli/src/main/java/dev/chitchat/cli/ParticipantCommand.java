@@ -110,7 +110,7 @@ final class ParticipantCommand implements Callable<Integer> {
         transport
             .channelBuilder(endpoint.target())
             .disableRetry() // ParticipantNode retries Join by itself; a failed Publish is reported
-            .intercept(new ClockClientInterceptor(clock, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME))
+            .intercept(new ClockClientInterceptor(clock, null))
             .build();
     Console console = interactive ? Console.terminal(name + "> ") : Console.plain();
     ParticipantNode node =

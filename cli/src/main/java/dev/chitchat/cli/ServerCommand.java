@@ -1,6 +1,7 @@
 package dev.chitchat.cli;
 
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.clock.MergeBound;
 import dev.chitchat.logging.Log4jEventLog;
 import dev.chitchat.logging.LogSetup;
 import dev.chitchat.rpc.NettyTransport;
@@ -58,6 +59,16 @@ final class ServerCommand implements Callable<Integer> {
       description = "Messages per second one participant may publish, 0 for no limit (default: ${DEFAULT-VALUE}).")
   int rateLimit;
 
+  @Option(names = "--join-limit", defaultValue = "20", paramLabel = "PER_MINUTE",
+      description = {"Joins per minute from one IP address, 0 for no limit; more get "
+          + "RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE})."})
+  int joinLimit;
+
+  @Option(names = "--auth-failure-limit", defaultValue = "20", paramLabel = "PER_MINUTE",
+      description = {"Publish or Leave calls without a valid session token per minute from one IP "
+          + "address, 0 for no limit; more get RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE})."})
+  int authFailureLimit;
+
   @Option(names = "--max-participants", defaultValue = "256", paramLabel = "N",
       description = "Participants at once (default: ${DEFAULT-VALUE}).")
   int maxParticipants;
@@ -90,6 +101,9 @@ final class ServerCommand implements Callable<Integer> {
       throw new UserError(
           "--max-queue, --max-participants and --max-in-flight must be at least 1, --rate-limit at least 0.", 2);
     }
+    if (joinLimit < 0 || authFailureLimit < 0) {
+      throw new UserError("--join-limit and --auth-failure-limit must be at least 0.", 2);
+    }
     if (broadcastIntervalMicros < 0 || broadcastIntervalMicros > 1_000_000) {
       throw new UserError("--broadcast-interval-us " + broadcastIntervalMicros
           + " is out of range. Use 0 to 1000000.", 2);
@@ -104,13 +118,14 @@ final class ServerCommand implements Callable<Integer> {
             .withRateLimit(rateLimit)
             .withMaxParticipants(maxParticipants)
             .withMaxInFlight(maxInFlight)
+            .withAddressLimits(joinLimit, authFailureLimit)
             .withBroadcastInterval(java.time.Duration.ofNanos(broadcastIntervalMicros * 1000));
     try {
       LogSetup.configure(new LogSetup.Options(config.processName(), logDir, !quiet, true));
     } catch (IOException e) {
       throw new UserError("Cannot create log directory " + logDir + ": " + e.getMessage());
     }
-    LamportClock clock = new LamportClock(config.processName(), new Log4jEventLog());
+    LamportClock clock = new LamportClock(config.processName(), new Log4jEventLog(), MergeBound.SERVER);
     NettyTransport transport = NettyTransport.create(0, "chitchat-server-netty");
     ChatServer server =
         new ChatServer(

@@ -6,6 +6,7 @@ import dev.chitchat.proto.BroadcastRequest;
 import dev.chitchat.proto.BroadcastResponse;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ParticipantGrpc;
+import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.CallMetadata;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -49,13 +50,38 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
     this.contact = contact;
   }
 
+  private static final String NOT_THE_SERVER =
+      "Broadcast refused: only the chat server this participant joined may call it.";
+
+  /**
+   * The gate in front of the participant's clock: a Broadcast that does not present the callback
+   * secret is refused with {@code UNAUTHENTICATED} before its Lamport time is merged; one that does
+   * comes from the chat server this participant joined (the secret was sent to it alone), which is
+   * then authenticated under the process name it declares ({@code server}, or {@code server-2}
+   * after a restart), or {@code server} if it declares none. Install it in the participant's {@link
+   * dev.chitchat.rpc.ClockServerInterceptor}. Thread-safe.
+   */
+  public CallAuthenticator authenticator() {
+    return (rpc, headers, remote) ->
+        CallMetadata.bearerOf(headers).filter(this::isSecret).isPresent()
+            ? CallAuthenticator.Verdict.authenticated(
+                java.util.Optional.ofNullable(headers.get(CallMetadata.PROCESS))
+                    .filter(name -> !name.isBlank() && name.length() <= 64)
+                    .orElse("server"))
+            : CallAuthenticator.Verdict.refused(Status.UNAUTHENTICATED.withDescription(NOT_THE_SERVER));
+  }
+
+  private boolean isSecret(String presented) {
+    return MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.US_ASCII));
+  }
+
   @Override
   public void broadcast(BroadcastRequest request, StreamObserver<BroadcastResponse> responses) {
+    // The authenticator refused every other caller before its time was merged; this guards a
+    // service wired without it.
     String presented = CallMetadata.BEARER_CONTEXT.get();
-    if (presented == null
-        || !MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.US_ASCII))) {
-      refuse(responses, Status.UNAUTHENTICATED,
-          "Broadcast refused: only the chat server this participant joined may call it.");
+    if (presented == null || !isSecret(presented)) {
+      refuse(responses, Status.UNAUTHENTICATED, NOT_THE_SERVER);
       return;
     }
     long previous = 0;

@@ -178,16 +178,16 @@ public final class ParticipantNode {
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat(name + "-watch").setDaemon(true).build());
+    BroadcastService broadcasts = new BroadcastService(secret, deliveries, clock, this::contact);
     this.server =
         callbackServer
             .executor(broadcastExecutor != null ? broadcastExecutor : executor)
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
-                    MalformedRequests.guard(
-                        new BroadcastService(secret, deliveries, clock, this::contact).bindService()),
+                    MalformedRequests.guard(broadcasts.bindService()),
                     MalformedRequests.interceptor(clock),
-                    new ClockServerInterceptor(clock, CallMetadata.PARTICIPANT_ACCEPTED_TIME)))
+                    new ClockServerInterceptor(clock, broadcasts.authenticator())))
             .build();
   }
 

@@ -10,6 +10,7 @@ import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ParticipantGrpc;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.ClockServerInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
@@ -41,7 +42,7 @@ class BroadcastServiceTest {
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(ServerInterceptors.intercept(new BroadcastService(SECRET, deliveries, clock),
-            new ClockServerInterceptor(clock, CallMetadata.PARTICIPANT_ACCEPTED_TIME)))
+            new ClockServerInterceptor(clock, CallAuthenticator.ANYONE)))
         .build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
@@ -55,8 +56,7 @@ class BroadcastServiceTest {
   private ParticipantGrpc.ParticipantBlockingStub as(String secret) {
     return ParticipantGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
         MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(secret)),
-        new ClockClientInterceptor(new LamportClock("server", e -> {}), "Alex",
-            CallMetadata.SERVER_ACCEPTED_TIME)));
+        new ClockClientInterceptor(new LamportClock("server", e -> {}), "Alex")));
   }
 
   private static ChatEvent message(long seq) {

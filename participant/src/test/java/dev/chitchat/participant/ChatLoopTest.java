@@ -13,6 +13,7 @@ import dev.chitchat.proto.PublishRequest;
 import dev.chitchat.proto.PublishResponse;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.ClockServerInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -74,11 +75,11 @@ class ChatLoopTest {
     };
     server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(ServerInterceptors.intercept(scripted,
-            new ClockServerInterceptor(new LamportClock("server", e -> {}), CallMetadata.SERVER_ACCEPTED_TIME)))
+            new ClockServerInterceptor(new LamportClock("server", e -> {}), CallAuthenticator.ANYONE)))
         .build().start();
     LamportClock clock = new LamportClock("Alex", e -> {});
     channel = InProcessChannelBuilder.forName(name).directExecutor()
-        .intercept(new ClockClientInterceptor(clock, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME)).build();
+        .intercept(new ClockClientInterceptor(clock, "server")).build();
     node = new ParticipantNode("Alex", 1, clock, channel,
         InProcessServerBuilder.forName(name + "-alex"), line -> {},
         Duration.ofSeconds(5), Duration.ofMillis(1));

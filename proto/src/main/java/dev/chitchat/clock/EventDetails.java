@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param seq the chat event's sequence number, when the tick concerns one
  * @param status for a response leg: the gRPC status code name, e.g. {@code OK}
  * @param text human-readable text: the chat line, the announcement or the error message
+ * @param auth for a received request: who the receiver authenticated the caller as (the session
+ *     token's participant on the server, {@code server} for a Broadcast with the callback secret),
+ *     next to the name it declared in {@code peer}; {@code null} when the call was not
+ *     authenticated (a Join, or a refused call)
  */
 public record EventDetails(
     EventKind kind,
@@ -27,10 +31,17 @@ public record EventDetails(
     String action,
     Long seq,
     String status,
-    String text) {
+    String text,
+    String auth) {
 
   public EventDetails {
     Objects.requireNonNull(kind, "kind");
+  }
+
+  /** Details without an authenticated identity. */
+  public EventDetails(EventKind kind, String rpc, Leg leg, String callId, String peer, String action,
+      Long seq, String status, String text) {
+    this(kind, rpc, leg, callId, peer, action, seq, status, text, null);
   }
 
   /** A request is about to be sent. */
@@ -63,11 +74,21 @@ public record EventDetails(
 
   /** This event, concerning chat event number {@code seq}. */
   public EventDetails withSeq(long seq) {
-    return new EventDetails(kind, rpc, leg, callId, peer, action, seq, status, text);
+    return new EventDetails(kind, rpc, leg, callId, peer, action, seq, status, text, auth);
+  }
+
+  /** This event, with the caller authenticated as {@code identity} (may be {@code null}). */
+  public EventDetails withAuth(String identity) {
+    return new EventDetails(kind, rpc, leg, callId, peer, action, seq, status, text, identity);
+  }
+
+  /** This event, labelled {@code label} as its text (e.g. {@code probe}). */
+  public EventDetails withText(String label) {
+    return new EventDetails(kind, rpc, leg, callId, peer, action, seq, status, label, auth);
   }
 
   /** This event, attributed to the call {@code callId} of method {@code rpc} from {@code peer}. */
   public EventDetails inCall(String rpc, String callId, String peer) {
-    return new EventDetails(kind, rpc, leg, callId, peer, action, seq, status, text);
+    return new EventDetails(kind, rpc, leg, callId, peer, action, seq, status, text, auth);
   }
 }

@@ -100,7 +100,9 @@ public final class EventLogReader {
               number(o, LogFields.SEQ),
               string(o, LogFields.STATUS),
               number(o, LogFields.MESSAGE_LAMPORT),
-              string(o, LogFields.TEXT)));
+              string(o, LogFields.TEXT),
+              string(o, LogFields.AUTH),
+              number(o, LogFields.REFUSED_LAMPORT)));
     } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
       problems.add(new Problem(file, lineNumber, "not valid JSON: " + e.getMessage()));
     } catch (DateTimeParseException e) {

@@ -27,13 +27,19 @@ public final class HumanFormat {
         out.append(" #").append(d.seq());
       }
     } else {
-      out.append(d.kind() == EventKind.SEND ? " -> " : " <- ").append(d.peer());
+      out.append(d.kind() == EventKind.SEND ? " -> " : " <- ").append(PrintableText.escape(d.peer()));
+      if (d.auth() != null && !d.auth().equals(d.peer())) {
+        out.append(" (authenticated as ").append(d.auth()).append(')');
+      }
       out.append(' ').append(d.rpc()).append(' ').append(d.leg().wireName());
       if (d.status() != null) {
         out.append(' ').append(d.status());
       }
       if (event.messageLamport() != null) {
         out.append(" (sent at L=").append(event.messageLamport()).append(')');
+      }
+      if (event.refusedLamport() != null) {
+        out.append(" (carried L=").append(event.refusedLamport()).append(", not merged)");
       }
       out.append(" call ").append(d.callId());
     }

@@ -33,6 +33,7 @@ final class JsonEventMessage implements Message, StringBuilderFormattable {
     EventDetails d = event.details();
     int start = b.length();
     string(b, start, LogFields.ACTION, d.action());
+    string(b, start, LogFields.AUTH, d.auth());
     string(b, start, LogFields.CALL_ID, d.callId());
     string(b, start, LogFields.KIND, d.kind().wireName());
     number(b, start, LogFields.LAMPORT, event.lamport());
@@ -40,6 +41,7 @@ final class JsonEventMessage implements Message, StringBuilderFormattable {
     number(b, start, LogFields.MESSAGE_LAMPORT, event.messageLamport());
     string(b, start, LogFields.PEER, d.peer());
     string(b, start, LogFields.PROCESS, event.process());
+    number(b, start, LogFields.REFUSED_LAMPORT, event.refusedLamport());
     string(b, start, LogFields.RPC, d.rpc());
     number(b, start, LogFields.SEQ, d.seq());
     string(b, start, LogFields.STATUS, d.status());

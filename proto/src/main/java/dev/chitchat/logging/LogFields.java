@@ -29,6 +29,10 @@ public final class LogFields {
   public static final String STATUS = "status";
   /** For receives: the Lamport timestamp the message carried (integer). */
   public static final String MESSAGE_LAMPORT = "msgLamport";
+  /** For a received request: who the receiver authenticated the caller as. */
+  public static final String AUTH = "auth";
+  /** For a receive refused before merging: the Lamport timestamp the message carried (integer). */
+  public static final String REFUSED_LAMPORT = "refusedLamport";
   /** Chat text, announcement or error message. */
   public static final String TEXT = "text";
 

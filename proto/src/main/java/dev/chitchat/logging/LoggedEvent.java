@@ -22,6 +22,9 @@ import java.time.Instant;
  * @param status the gRPC status code name of a response leg, or {@code null}
  * @param messageLamport for a receive, the Lamport timestamp the message carried, or {@code null}
  * @param text the text, or {@code null}
+ * @param auth for a received request, who the receiver authenticated the caller as, or {@code null}
+ * @param refusedLamport for a receive refused before merging, the Lamport timestamp the message
+ *     carried, or {@code null}
  */
 public record LoggedEvent(
     Path file,
@@ -38,7 +41,25 @@ public record LoggedEvent(
     Long seq,
     String status,
     Long messageLamport,
-    String text) {
+    String text,
+    String auth,
+    Long refusedLamport) {
+
+  /** An event without an authenticated identity or a refused timestamp. */
+  public LoggedEvent(Path file, int line, Instant time, String process, long lamport, String kind,
+      String rpc, String leg, String callId, String peer, String action, Long seq, String status,
+      Long messageLamport, String text) {
+    this(file, line, time, process, lamport, kind, rpc, leg, callId, peer, action, seq, status,
+        messageLamport, text, null, null);
+  }
+
+  /**
+   * Whether this receive's caller declared a name ({@code peer}) other than the one it was
+   * authenticated as ({@code auth}): a forged call.
+   */
+  public boolean isForged() {
+    return auth != null && peer != null && !auth.equals(peer);
+  }
 
   /** Whether this is a send event. */
   public boolean isSend() {

@@ -1,5 +1,6 @@
 package dev.chitchat.rpc;
 
+import dev.chitchat.clock.LamportClock;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import java.net.SocketAddress;
@@ -45,6 +46,12 @@ public final class CallMetadata {
   /** The name (or address) of the process that sent the call being served. */
   public static final Context.Key<String> PEER_CONTEXT = Context.key("chitchat-peer");
 
+  /**
+   * Who the caller of the call being served is by authentication ({@link CallAuthenticator}), or
+   * {@code null} when it was not authenticated.
+   */
+  public static final Context.Key<String> AUTHENTICATED_CONTEXT = Context.key("chitchat-authenticated");
+
   /** The transport address the call being served came from. */
   public static final Context.Key<SocketAddress> REMOTE_ADDRESS_CONTEXT =
       Context.key("chitchat-remote-address");
@@ -89,26 +96,14 @@ public final class CallMetadata {
   }
 
   /**
-   * The largest {@code lamport-time} the chat server accepts, on requests and on responses: 2^50
-   * Lamport ticks. A forged header can push the server's clock at most this far, and 2^53 - 2^50
-   * ticks remain (centuries at a million ticks a second).
-   */
-  public static final long SERVER_ACCEPTED_TIME = 1L << 50;
-
-  /**
-   * The largest {@code lamport-time} a participant accepts: 2^51, above anything the server can
-   * send (at most {@link #SERVER_ACCEPTED_TIME} plus its own ticks). So a server whose clock was
-   * pushed by a forged header still reaches every participant; a participant pushed by a forged
-   * Broadcast harms only itself, as the server then refuses its calls.
-   */
-  public static final long PARTICIPANT_ACCEPTED_TIME = 1L << 51;
-
-  /**
-   * Parses a {@code lamport-time} value: decimal digits only, 0 to {@code maxAccepted}.
+   * Parses a {@code lamport-time} value: decimal digits only, 0 to {@code LamportClock.MAX_TIME -
+   * 1}. Whether the clock then merges it is the receiving clock's {@link
+   * dev.chitchat.clock.MergeBound}'s decision.
    *
-   * @return the timestamp, or empty if absent, not a plain decimal number, or out of range
+   * @return the timestamp in Lamport ticks, or empty if absent, not a plain decimal number, or out
+   *     of range
    */
-  public static Optional<Long> parseLamport(String value, long maxAccepted) {
+  public static Optional<Long> parseLamport(String value) {
     if (value == null || value.isEmpty() || value.length() > 16) {
       return Optional.empty();
     }
@@ -120,6 +115,6 @@ public final class CallMetadata {
       }
       parsed = parsed * 10 + (c - '0');
     }
-    return parsed <= maxAccepted ? Optional.of(parsed) : Optional.empty();
+    return parsed < LamportClock.MAX_TIME ? Optional.of(parsed) : Optional.empty();
   }
 }

@@ -32,19 +32,17 @@ public final class ClockClientInterceptor implements ClientInterceptor {
 
   private final LamportClock clock;
   private final String peer;
-  private final long maxAccepted;
 
   /**
-   * @param clock this process's clock
+   * @param clock this process's clock; its {@link dev.chitchat.clock.MergeBound} decides whether a
+   *     response's time is merged (one beyond it is logged as refused, and the call's result is
+   *     still delivered); a missing or malformed one is ticked as a receive that carried no time
    * @param peer the name of the process at the other end, for the logs, or {@code null} to use the
    *     channel's authority until the response names the peer
-   * @param maxAccepted the largest {@code lamport-time} accepted on a response, in Lamport ticks; a
-   *     larger, missing or malformed one is ticked as a receive that carried no time
    */
-  public ClockClientInterceptor(LamportClock clock, String peer, long maxAccepted) {
+  public ClockClientInterceptor(LamportClock clock, String peer) {
     this.clock = clock;
     this.peer = peer;
-    this.maxAccepted = maxAccepted;
   }
 
   @Override
@@ -60,7 +58,7 @@ public final class ClockClientInterceptor implements ClientInterceptor {
         EventDetails sent = EventDetails.sendRequest(rpc, callId, target);
         if (label != null) {
           headers.put(CallMetadata.LABEL, label);
-          sent = new EventDetails(sent.kind(), rpc, sent.leg(), callId, target, null, null, null, label);
+          sent = sent.withText(label);
         }
         long sentAt = clock.tick(sent);
         headers.put(CallMetadata.LAMPORT_TIME, Long.toString(sentAt));
@@ -89,9 +87,9 @@ public final class ClockClientInterceptor implements ClientInterceptor {
       EventDetails details =
           EventDetails.receiveResponse(
               rpc, callId, from, status.getCode().name(), status.getDescription());
-      Optional<Long> responseTime = CallMetadata.parseLamport(trailers.get(CallMetadata.LAMPORT_TIME), maxAccepted);
+      Optional<Long> responseTime = CallMetadata.parseLamport(trailers.get(CallMetadata.LAMPORT_TIME));
       if (responseTime.isPresent()) {
-        clock.receive(responseTime.get(), details);
+        clock.tryReceive(responseTime.get(), details);
       } else {
         clock.receiveWithoutTime(details);
       }

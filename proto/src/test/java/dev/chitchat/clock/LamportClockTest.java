@@ -129,4 +129,39 @@ class LamportClockTest {
       assertThat(e.lamport()).isEqualTo(expected);
     }
   }
+
+  @Test
+  void theServersBoundMergesSmallStepsAlwaysAndLargeOnesUpToARisingCeiling() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    java.util.List<ClockEvent> events = new java.util.ArrayList<>();
+    LamportClock clock = new LamportClock("server", events::add, MergeBound.SERVER, nanos::get);
+    long ceiling = 1L << 52;
+
+    assertThat(clock.tryReceive(ceiling, EventDetails.receiveRequest("Join", "a", "Ann"))).hasValue(ceiling + 1);
+    // Past the ceiling: only steps of up to 4096 ticks.
+    assertThat(clock.tryReceive(ceiling + 1 + 4096, EventDetails.receiveRequest("Join", "b", "Ann")))
+        .hasValue(ceiling + 4098);
+    assertThat(clock.tryReceive(ceiling + 4098 + 4097, EventDetails.receiveRequest("Join", "c", "Ann")))
+        .isEmpty();
+    assertThat(clock.time()).isEqualTo(ceiling + 4099);
+    assertThat(events.get(2).refusedLamport()).isEqualTo(ceiling + 4098 + 4097);
+    assertThat(events.get(2).messageLamport()).isNull();
+    assertThatThrownBy(() -> clock.receive(ceiling + 10_000, EventDetails.receiveRequest("Join", "d", "Ann")))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    // A second later the ceiling has risen by 1,000,000 ticks.
+    nanos.set(1_000_000_000L);
+    assertThat(clock.ceiling()).isEqualTo(ceiling + 1_000_000);
+    assertThat(clock.tryReceive(ceiling + 1_000_000, EventDetails.receiveRequest("Join", "e", "Ann")))
+        .hasValue(ceiling + 1_000_001);
+  }
+
+  @Test
+  void theCeilingNeverPassesTheMaximum() {
+    assertThat(MergeBound.SERVER.ceilingAt(Long.MAX_VALUE / 2)).isEqualTo(LamportClock.MAX_TIME);
+    assertThat(MergeBound.NONE.allows(0, LamportClock.MAX_TIME - 1, 0)).isTrue();
+    // Exhausting a server's clock from its ceiling takes 2^52 / 4097 accepted messages.
+    assertThat((LamportClock.MAX_TIME - MergeBound.SERVER.ceiling()) / (MergeBound.SERVER.step() + 1))
+        .isGreaterThan(1_000_000_000_000L);
+  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.chitchat.clock.ClockEvent;
 import dev.chitchat.clock.EventKind;
 import dev.chitchat.clock.LamportClock;
+import dev.chitchat.clock.MergeBound;
 import dev.chitchat.proto.BroadcastRequest;
 import dev.chitchat.proto.BroadcastResponse;
 import dev.chitchat.proto.ParticipantGrpc;
@@ -32,7 +33,8 @@ class ClockInterceptorsTest {
   private final List<ClockEvent> clientLog = Collections.synchronizedList(new ArrayList<>());
   private final List<ClockEvent> serverLog = Collections.synchronizedList(new ArrayList<>());
   private final LamportClock client = new LamportClock("Alex", clientLog::add);
-  private final LamportClock server = new LamportClock("server", serverLog::add);
+  private final LamportClock server = new LamportClock("server", serverLog::add, MergeBound.SERVER);
+  private volatile CallAuthenticator authenticator = CallAuthenticator.ANYONE;
   private final List<String> seenCallIds = Collections.synchronizedList(new ArrayList<>());
   private volatile Status refuseWith;
   private Server grpcServer;
@@ -54,7 +56,7 @@ class ClockInterceptorsTest {
       }
     };
     grpcServer = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(service, new ClockServerInterceptor(server, CallMetadata.SERVER_ACCEPTED_TIME)))
+        .addService(ServerInterceptors.intercept(service, new ClockServerInterceptor(server, (rpc, headers, remote) -> authenticator.authenticate(rpc, headers, remote))))
         .build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
@@ -67,7 +69,7 @@ class ClockInterceptorsTest {
 
   private ParticipantGrpc.ParticipantBlockingStub stub() {
     return ParticipantGrpc.newBlockingStub(
-        ClientInterceptors.intercept(channel, new ClockClientInterceptor(client, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME)));
+        ClientInterceptors.intercept(channel, new ClockClientInterceptor(client, "server")));
   }
 
   @Test
@@ -128,22 +130,73 @@ class ClockInterceptorsTest {
   }
 
   @Test
-  void aHugeOrMalformedClockIsRefusedWithoutMovingTheClock() {
-    for (String bad : List.of("9007199254740990", "1125899906842625", "-5", "+7", "12abc", "99999999999999999999")) {
-      Metadata headers = new Metadata();
-      headers.put(CallMetadata.LAMPORT_TIME, bad);
-      ParticipantGrpc.ParticipantBlockingStub forged = ParticipantGrpc.newBlockingStub(channel)
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-
-      assertThatThrownBy(() -> forged.broadcast(BroadcastRequest.getDefaultInstance()))
+  void aMalformedClockIsRefusedWithoutMovingTheClock() {
+    for (String bad : List.of("9007199254740991", "-5", "+7", "12abc", "99999999999999999999")) {
+      assertThatThrownBy(() -> forged(bad, null).broadcast(BroadcastRequest.getDefaultInstance()))
           .isInstanceOfSatisfying(StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
-    assertThat(server.time()).isEqualTo(12);
-    assertThat(CallMetadata.parseLamport("1125899906842624", CallMetadata.SERVER_ACCEPTED_TIME))
-        .contains(CallMetadata.SERVER_ACCEPTED_TIME);
-    assertThat(CallMetadata.parseLamport("1125899906842625", CallMetadata.PARTICIPANT_ACCEPTED_TIME))
-        .contains(CallMetadata.SERVER_ACCEPTED_TIME + 1);
+    assertThat(server.time()).isEqualTo(10);
+    assertThat(CallMetadata.parseLamport("9007199254740990")).contains(LamportClock.MAX_TIME - 1);
+    assertThat(CallMetadata.parseLamport("9007199254740991")).isEmpty();
+  }
+
+  @Test
+  void aTimeBeyondTheServersBoundIsNotMergedAndTheCallIsRefused() {
+    assertThatThrownBy(() -> forged("9007199254740990", null).broadcast(BroadcastRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+          assertThat(e.getStatus().getDescription())
+              .startsWith("Lamport time 9007199254740990 is too far ahead of server's clock");
+        });
+    // receive (not merged), refuse, response: three ticks of one.
+    assertThat(serverLog).extracting(ClockEvent::lamport).containsExactly(1L, 2L, 3L);
+    assertThat(serverLog.get(0).refusedLamport()).isEqualTo(9007199254740990L);
+    assertThat(serverLog.get(0).messageLamport()).isNull();
+    assertThat(serverLog.get(1).details().action()).isEqualTo("refuse");
+    assertThat(seenCallIds).isEmpty();
+
+    // Below the ceiling a large jump is merged: a restarted server catches up with its peers.
+    stub(forged("1125899906842624", null));
+    assertThat(server.time()).isEqualTo(1125899906842624L + 2);
+  }
+
+  @Test
+  void aCallTheAuthenticatorRefusesNeverMovesTheClockNorReachesTheService() {
+    authenticator = (rpc, headers, remote) ->
+        CallMetadata.bearerOf(headers).filter("s3cret"::equals).isPresent()
+            ? CallAuthenticator.Verdict.authenticated("server")
+            : CallAuthenticator.Verdict.refused(Status.UNAUTHENTICATED.withDescription("Wrong secret."));
+
+    assertThatThrownBy(() -> forged("2251799813685248", "guess").broadcast(BroadcastRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+          assertThat(e.getStatus().getDescription()).isEqualTo("Wrong secret.");
+        });
+    assertThat(server.time()).isEqualTo(3);
+    assertThat(serverLog.get(0).refusedLamport()).isEqualTo(2251799813685248L);
+    assertThat(serverLog.get(1).details().text()).isEqualTo("Wrong secret.");
+    assertThat(seenCallIds).isEmpty();
+
+    // The right secret: merged, and the log names who the caller is by authentication.
+    forged("40", "s3cret").broadcast(BroadcastRequest.getDefaultInstance());
+    ClockEvent received = serverLog.get(3);
+    assertThat(received.messageLamport()).isEqualTo(40);
+    assertThat(received.details().auth()).isEqualTo("server");
+    assertThat(received.details().peer()).isEqualTo("Mallory");
+  }
+
+  /** A stub whose calls carry {@code lamport-time: time}, declare Mallory, and present {@code bearer}. */
+  private ParticipantGrpc.ParticipantBlockingStub forged(String time, String bearer) {
+    Metadata headers = bearer == null ? new Metadata() : CallMetadata.bearer(bearer);
+    headers.put(CallMetadata.LAMPORT_TIME, time);
+    headers.put(CallMetadata.PROCESS, "Mallory");
+    return ParticipantGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  private static void stub(ParticipantGrpc.ParticipantBlockingStub stub) {
+    stub.broadcast(BroadcastRequest.getDefaultInstance());
   }
 
   @Test
@@ -151,7 +204,7 @@ class ClockInterceptorsTest {
     ManagedChannel nowhere = InProcessChannelBuilder.forName("nobody-listens").directExecutor().build();
     try {
       ParticipantGrpc.ParticipantBlockingStub stub = ParticipantGrpc.newBlockingStub(
-          ClientInterceptors.intercept(nowhere, new ClockClientInterceptor(client, null, CallMetadata.PARTICIPANT_ACCEPTED_TIME)));
+          ClientInterceptors.intercept(nowhere, new ClockClientInterceptor(client, null)));
 
       assertThatThrownBy(() -> stub.broadcast(BroadcastRequest.getDefaultInstance()))
           .isInstanceOf(StatusRuntimeException.class);

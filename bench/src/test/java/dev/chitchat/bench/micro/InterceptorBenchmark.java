@@ -8,6 +8,7 @@ import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ParticipantGrpc;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.ClockServerInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
@@ -79,13 +80,13 @@ public class InterceptorBenchmark {
     plainServer = server(plainName, answering()).start();
     LamportClock serverClock = new LamportClock("server", EventLog.NONE);
     clockedServer = server(clockedName, ServerInterceptors.intercept(answering(),
-        new ClockServerInterceptor(serverClock, CallMetadata.SERVER_ACCEPTED_TIME))).start();
+        new ClockServerInterceptor(serverClock, CallAuthenticator.ANYONE))).start();
     plainChannel = InProcessChannelBuilder.forName(plainName).directExecutor().build();
     clockedChannel = InProcessChannelBuilder.forName(clockedName).directExecutor().build();
     LamportClock participantClock = new LamportClock("p01", EventLog.NONE);
     plain = ParticipantGrpc.newBlockingStub(plainChannel);
     clocked = ParticipantGrpc.newBlockingStub(ClientInterceptors.intercept(clockedChannel,
-        new ClockClientInterceptor(participantClock, "server", CallMetadata.PARTICIPANT_ACCEPTED_TIME)));
+        new ClockClientInterceptor(participantClock, "server")));
   }
 
   /** Shuts the channels and servers down. */
