@@ -325,13 +325,33 @@ public final class ClockChecker {
     return e.action() + (e.peer() == null ? "" : " " + text(e.peer())) + t;
   }
 
+  /**
+   * Whether receive {@code i} is a request whose caller the receiver could not vouch for: refused
+   * before merging, forged (declared name and authenticated identity differ), or unauthenticated
+   * (a Join) with no send in the log of the process it names. Such calls are an attacker's, not a
+   * fault of the honest processes' logs.
+   */
+  private static boolean untrusted(RunModel m, int i) {
+    LoggedEvent e = m.event(i);
+    if (!e.isReceive() || !"request".equals(e.leg())) {
+      return false;
+    }
+    return e.refusedLamport() != null
+        || e.isForged()
+        || (e.auth() == null && e.messageLamport() != null && m.partner(i) < 0);
+  }
+
   private static void checkUnmatched(RunModel m, List<Finding> violations, List<Finding> notes) {
     Map<String, Integer> failedCalls = new HashMap<>();
     Set<String> removed = new HashSet<>();
+    Set<String> untrustedCalls = new HashSet<>();
     for (int i = 0; i < m.eventCount(); i++) {
       LoggedEvent e = m.event(i);
       if (e.isReceive() && e.messageLamport() == null && e.callId() != null) {
         failedCalls.putIfAbsent(e.callId(), i);
+      }
+      if (e.callId() != null && untrusted(m, i)) {
+        untrustedCalls.add(e.callId());
       }
       if (e.isAction("remove") && e.peer() != null && m.isServer(e.process())) {
         removed.add(e.peer());
@@ -340,10 +360,28 @@ public final class ClockChecker {
     Set<String> crashedServers = crashedServers(m);
     for (int i = 0; i < m.eventCount(); i++) {
       LoggedEvent e = m.event(i);
+      if (e.isReceive() && e.refusedLamport() != null) {
+        notes.add(finding(Check.UNMATCHED, m, i, e.rpc() + " " + e.leg() + " from " + text(e.peer())
+            + " refused before merging its Lamport time (it carried L=" + e.refusedLamport() + ")"));
+        continue;
+      }
+      if (e.isReceive() && e.isForged()) {
+        notes.add(finding(Check.UNMATCHED, m, i, "forged call from " + text(e.auth()) + ": "
+            + e.rpc() + " " + e.leg() + " declared as from " + text(e.peer())));
+        continue;
+      }
       if (m.partner(i) >= 0) {
         continue;
       }
-      if (e.isSend() && crashedServers.contains(e.process())) {
+      if (e.isSend() && "response".equals(e.leg()) && untrustedCalls.contains(e.callId())) {
+        notes.add(finding(Check.UNMATCHED, m, i, "send of " + e.rpc() + " response to "
+            + text(e.peer()) + " has no receive: it answers a call that " + text(e.peer())
+            + "'s log does not have (forged, or refused before merging)"));
+      } else if (e.isReceive() && untrusted(m, i) && e.peer() != null && m.processIndex(e.peer()) >= 0) {
+        notes.add(finding(Check.UNMATCHED, m, i, "unauthenticated " + e.rpc() + " request declared as"
+            + " from " + text(e.peer()) + " has no send in " + text(e.peer()) + "'s log: forged, or"
+            + " from a process that keeps no log"));
+      } else if (e.isSend() && crashedServers.contains(e.process())) {
         notes.add(finding(Check.UNMATCHED, m, i, "send of " + e.rpc() + " " + e.leg() + " to "
             + text(e.peer()) + " has no receive: " + e.process()
             + " crashed (the run has a restarted server, and this one's log has no stop)"));

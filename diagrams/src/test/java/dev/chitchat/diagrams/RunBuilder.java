@@ -101,6 +101,9 @@ final class RunBuilder {
     if (carried != null) {
       o.addProperty("msgLamport", carried);
     }
+    if ("request".equals(leg) && !"Join".equals(rpc)) {
+      o.addProperty("auth", from); // the session token's or the callback secret's holder
+    }
     emit(o);
   }
 
