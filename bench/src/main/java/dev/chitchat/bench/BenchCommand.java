@@ -129,10 +129,10 @@ public final class BenchCommand implements Callable<Integer> {
       default -> throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--logging must be on, off or both, not " + logging);
     };
-    LogSetup.RunWriter writer = switch (logWriter.toLowerCase(Locale.ROOT)) {
-      case "buffered" -> LogSetup.RunWriter.BUFFERED;
-      case "flushed" -> LogSetup.RunWriter.FLUSHED;
-      case "async" -> LogSetup.RunWriter.ASYNC;
+    RunLogs.Writer writer = switch (logWriter.toLowerCase(Locale.ROOT)) {
+      case "buffered" -> RunLogs.Writer.BUFFERED;
+      case "flushed" -> RunLogs.Writer.FLUSHED;
+      case "async" -> RunLogs.Writer.ASYNC;
       default -> throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--log-writer must be buffered, flushed or async, not " + logWriter);
     };

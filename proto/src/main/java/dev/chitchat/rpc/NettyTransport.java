@@ -21,7 +21,6 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -128,16 +127,6 @@ public final class NettyTransport implements AutoCloseable {
         .channelFactory(clientChannels())
         .eventLoopGroup(group)
         .flowControlWindow(NettyChannelBuilder.DEFAULT_FLOW_CONTROL_WINDOW);
-  }
-
-  /**
-   * One of this transport's event-loop threads as a single-threaded scheduler (each call takes the
-   * next thread in turn). Its tasks and timers run on that thread between its I/O, so a timer there
-   * needs no thread of its own. Tasks must be short and must not block: every connection served by
-   * that thread waits for them. Thread-safe.
-   */
-  public ScheduledExecutorService eventLoop() {
-    return group.next();
   }
 
   /**

@@ -180,18 +180,6 @@ class NettyTransportTest {
   }
 
   @Test
-  void anEventLoopRunsTimersOnTheTransportsOwnThreads() throws Exception {
-    var loop = transport.eventLoop();
-    String thread =
-        loop.schedule(() -> Thread.currentThread().getName(), 1, TimeUnit.MILLISECONDS)
-            .get(5, TimeUnit.SECONDS);
-    String again = loop.submit(() -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
-
-    assertThat(thread).startsWith("netty-transport-test");
-    assertThat(again).isEqualTo(thread); // one thread: its tasks never run concurrently
-  }
-
-  @Test
   void refusesANegativeThreadCount() {
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
         .isThrownBy(() -> NettyTransport.create(-1, "x"))
