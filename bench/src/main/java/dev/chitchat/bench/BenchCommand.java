@@ -167,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
         "server: --rate-limit 0, --join-limit 0, --auth-failure-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, --broadcast-interval-us %d, broadcast deadline 5 s, failure timeout 10 s%n",
         participants + 1, base.effectiveMaxQueue(), maxInFlight, broadcastIntervalMicros);
     out.printf(Locale.ROOT,
-        "gRPC: %s Netty event-loop threads, HPACK dynamic table off, fixed flow-control window; JSON Lines writer: %s%n",
+        "gRPC: %s Netty event-loop threads, fixed flow-control window; JSON Lines writer: %s%n",
         eventLoops > 0 ? Integer.toString(eventLoops) : "default", logWriter);
     out.printf(Locale.ROOT, "machine: %d CPUs, load average %.2f, Java %s, max heap %d MB%n",
         Runtime.getRuntime().availableProcessors(), loadAverage(),
