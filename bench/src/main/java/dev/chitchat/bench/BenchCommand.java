@@ -1,6 +1,9 @@
 package dev.chitchat.bench;
 
 import dev.chitchat.logging.LogSetup;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.chitchat.server.ServerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -290,25 +293,23 @@ public final class BenchCommand implements Callable<Integer> {
    * number) and one summary per logging setting ({@link BenchSummary#json}).
    */
   static String json(List<Run> runs) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT,
-        "{\"time\":\"%s\",\"cpus\":%d,\"loadAverage\":%.2f,\"java\":\"%s\",\"results\":[",
-        java.time.Instant.now(), Runtime.getRuntime().availableProcessors(), loadAverage(),
-        System.getProperty("java.version")));
-    for (int i = 0; i < runs.size(); i++) {
-      String result = runs.get(i).result().json();
-      // {"run":K, then the result's own fields
-      b.append(i == 0 ? "\n  " : ",\n  ")
-          .append("{\"run\":").append(runs.get(i).number()).append(',')
-          .append(result, 1, result.length());
+    JsonObject o = new JsonObject();
+    o.addProperty("time", java.time.Instant.now().toString());
+    o.addProperty("cpus", Runtime.getRuntime().availableProcessors());
+    o.addProperty("loadAverage", BenchResult.round(loadAverage(), 2));
+    o.addProperty("java", System.getProperty("java.version"));
+    JsonArray results = new JsonArray();
+    for (Run run : runs) {
+      JsonObject result = new JsonObject();
+      result.addProperty("run", run.number());
+      run.result().json().entrySet().forEach(e -> result.add(e.getKey(), e.getValue()));
+      results.add(result);
     }
-    b.append("\n],\"summary\":[");
-    List<BenchSummary> summaries = BenchSummary.of(results(runs));
-    for (int i = 0; i < summaries.size(); i++) {
-      b.append(i == 0 ? "\n  " : ",\n  ").append(summaries.get(i).json());
-    }
-    b.append("\n]}\n");
-    return b.toString();
+    o.add("results", results);
+    JsonArray summaries = new JsonArray();
+    BenchSummary.of(results(runs)).forEach(summary -> summaries.add(summary.json()));
+    o.add("summary", summaries);
+    return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
   }
 
   private static void writeJson(Path file, List<Run> runs) throws IOException {

@@ -1,5 +1,8 @@
 package dev.chitchat.bench;
 
+import com.google.gson.JsonObject;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
@@ -83,10 +86,14 @@ public record BenchResult(
       return nanos / 1e6;
     }
 
-    String json() {
-      return String.format(Locale.ROOT,
-          "{\"count\":%d,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,\"maxMs\":%.3f}",
-          count, p50, p99, p999, max);
+    JsonObject json() {
+      JsonObject o = new JsonObject();
+      o.addProperty("count", count);
+      o.addProperty("p50Ms", round(p50, 3));
+      o.addProperty("p99Ms", round(p99, 3));
+      o.addProperty("p999Ms", round(p999, 3));
+      o.addProperty("maxMs", round(max, 3));
+      return o;
     }
   }
 
@@ -102,23 +109,43 @@ public record BenchResult(
     return !settings.logging() ? "off" : settings.writer().name().toLowerCase(Locale.ROOT);
   }
 
-  /** This result as one JSON object. */
-  public String json() {
-    return String.format(Locale.ROOT,
-        "{\"mode\":\"%s\",\"rate\":%d,\"window\":%d,\"participants\":%d,\"messageChars\":%d,"
-            + "\"logging\":\"%s\",\"maxInFlight\":%d,\"broadcastIntervalMicros\":%d,\"eventLoops\":\"%s\",\"warmupSeconds\":%d,\"seconds\":%.3f,\"maxQueue\":%d,"
-            + "\"published\":%d,\"publishErrors\":%d,\"publishesPerSecond\":%.1f,"
-            + "\"deliveriesPerSecond\":%.1f,\"delivery\":%s,\"toLast\":%s,"
-            + "\"messagesMeasured\":%d,\"backlogAtEnd\":%d,\"drainMs\":%.1f,\"incomplete\":%d,"
-            + "\"publisherLagMs\":%.3f,\"participantsLeft\":%d,\"heapUsedMb\":%.1f,"
-            + "\"cpuMicrosPerDelivery\":%.3f,\"gcCollections\":%d,\"gcMs\":%.1f}",
-        settings.closedLoop() ? "closed" : "rate", settings.rate(), settings.window(),
-        settings.participants(), settings.messageChars(), logging(), settings.maxInFlight(),
-        settings.broadcastInterval().toNanos() / 1000,
-        settings.eventLoops() > 0 ? Integer.toString(settings.eventLoops()) : "default",
-        settings.warmup().toSeconds(), seconds, maxQueue, published, publishErrors,
-        publishesPerSecond, deliveriesPerSecond, delivery.json(), toLast.json(), messagesMeasured,
-        backlogAtEnd, drainMillis, incomplete, publisherLagMillis, participantsLeft, heapUsedMb,
-        cpuMicrosPerDelivery, gc.collections(), gc.pauseMillis());
+  /** This result as one JSON object (fractions rounded to what the measurement can tell). */
+  public JsonObject json() {
+    JsonObject o = new JsonObject();
+    o.addProperty("mode", settings.closedLoop() ? "closed" : "rate");
+    o.addProperty("rate", settings.rate());
+    o.addProperty("window", settings.window());
+    o.addProperty("participants", settings.participants());
+    o.addProperty("messageChars", settings.messageChars());
+    o.addProperty("logging", logging());
+    o.addProperty("maxInFlight", settings.maxInFlight());
+    o.addProperty("broadcastIntervalMicros", settings.broadcastInterval().toNanos() / 1000);
+    o.addProperty("eventLoops",
+        settings.eventLoops() > 0 ? Integer.toString(settings.eventLoops()) : "default");
+    o.addProperty("warmupSeconds", settings.warmup().toSeconds());
+    o.addProperty("seconds", round(seconds, 3));
+    o.addProperty("maxQueue", maxQueue);
+    o.addProperty("published", published);
+    o.addProperty("publishErrors", publishErrors);
+    o.addProperty("publishesPerSecond", round(publishesPerSecond, 1));
+    o.addProperty("deliveriesPerSecond", round(deliveriesPerSecond, 1));
+    o.add("delivery", delivery.json());
+    o.add("toLast", toLast.json());
+    o.addProperty("messagesMeasured", messagesMeasured);
+    o.addProperty("backlogAtEnd", backlogAtEnd);
+    o.addProperty("drainMs", round(drainMillis, 1));
+    o.addProperty("incomplete", incomplete);
+    o.addProperty("publisherLagMs", round(publisherLagMillis, 3));
+    o.addProperty("participantsLeft", participantsLeft);
+    o.addProperty("heapUsedMb", round(heapUsedMb, 1));
+    o.addProperty("cpuMicrosPerDelivery", round(cpuMicrosPerDelivery, 3));
+    o.addProperty("gcCollections", gc.collections());
+    o.addProperty("gcMs", round(gc.pauseMillis(), 1));
+    return o;
+  }
+
+  /** {@code value} rounded to {@code decimals} places, for the JSON. */
+  static double round(double value, int decimals) {
+    return BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_EVEN).doubleValue();
   }
 }

@@ -2,6 +2,7 @@ package dev.chitchat.bench;
 
 import com.google.common.math.Quantiles;
 import com.google.common.primitives.Doubles;
+import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * The spread of the key figures over repeated runs of the same benchmark ({@code chitchat bench
  * --runs K}): one summary per logging setting, with the median, the least and the greatest value
- * of each figure. On a machine whose p99 varies by several times between identical runs (see
- * docs/performance.md), the median over runs is what to compare between commits, not one run.
+ * of each figure. On a machine whose p99 varies a lot between identical runs, the median over runs
+ * is what to compare between commits, not one run.
  *
  * @param logging "off", or how the JSON Lines were written ({@link BenchResult#logging})
  * @param runs how many runs this summary covers, at least 1
@@ -42,9 +43,12 @@ public record BenchSummary(
           Quantiles.median().compute(values), Doubles.min(values), Doubles.max(values));
     }
 
-    String json() {
-      return String.format(
-          Locale.ROOT, "{\"median\":%.3f,\"min\":%.3f,\"max\":%.3f}", median, min, max);
+    JsonObject json() {
+      JsonObject o = new JsonObject();
+      o.addProperty("median", BenchResult.round(median, 3));
+      o.addProperty("min", BenchResult.round(min, 3));
+      o.addProperty("max", BenchResult.round(max, 3));
+      return o;
     }
   }
 
@@ -77,9 +81,9 @@ public record BenchSummary(
   }
 
   /**
-   * One line for the table, e.g. {@code logging buffered, 5 runs: to last p99 median 6.21 ms
-   * (3.46-28.21), p50 median 1.40 ms (1.19-1.91); deliveries/s median 100001 (99996-100009); cpu
-   * us/d median 13.20 (11.70-15.30)}: the median, then the least and the greatest in brackets.
+   * One line for the table, in the form {@code logging buffered, 5 runs: to last p99 median M ms
+   * (MIN-MAX), p50 median M ms (MIN-MAX); deliveries/s median M (MIN-MAX); cpu us/d median M
+   * (MIN-MAX)}: the median, then the least and the greatest in brackets.
    */
   public String line() {
     return String.format(
@@ -95,12 +99,14 @@ public record BenchSummary(
   }
 
   /** This summary as one JSON object. */
-  public String json() {
-    return String.format(
-        Locale.ROOT,
-        "{\"logging\":\"%s\",\"runs\":%d,\"toLastP99Ms\":%s,\"toLastP50Ms\":%s,"
-            + "\"deliveriesPerSecond\":%s,\"cpuMicrosPerDelivery\":%s}",
-        logging, runs, toLastP99.json(), toLastP50.json(), deliveriesPerSecond.json(),
-        cpuMicrosPerDelivery.json());
+  public JsonObject json() {
+    JsonObject o = new JsonObject();
+    o.addProperty("logging", logging);
+    o.addProperty("runs", runs);
+    o.add("toLastP99Ms", toLastP99.json());
+    o.add("toLastP50Ms", toLastP50.json());
+    o.add("deliveriesPerSecond", deliveriesPerSecond.json());
+    o.add("cpuMicrosPerDelivery", cpuMicrosPerDelivery.json());
+    return o;
   }
 }

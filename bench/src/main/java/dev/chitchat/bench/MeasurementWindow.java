@@ -7,9 +7,9 @@ import org.HdrHistogram.Histogram;
 /**
  * One time window of a load benchmark, {@code [start, end)} in {@link System#nanoTime}
  * nanoseconds, and everything recorded in it: the latencies, in nanoseconds, of the messages
- * published in it (per delivery, in up to {@value #DELIVERY_STRIPES} shared histograms so that
- * 1,000 participants do not spread their recording over 1,000 histograms of about 30 KB each, and
- * to the last of the N participants), the deliveries that happened in it, and the publisher's
+ * published in it (per delivery, in up to {@value #DELIVERY_STRIPES} shared histograms so that a
+ * thousand participants do not each need a histogram of their own, and to the last of the N
+ * participants), the deliveries that happened in it, and the publisher's
  * counts.
  *
  * <p>A run measures two windows of the same length: a rehearsal in the warm-up, whose figures are
@@ -17,8 +17,7 @@ import org.HdrHistogram.Histogram;
  * window (these counters and histograms, the {@code if}s that choose them) would otherwise first
  * run when the measurement starts, and the optimising compiler, which had never seen those
  * branches taken, would throw its compiled code for the whole delivery path away at that moment
- * (a deoptimisation, "unstable_if"): at 10,000 publishes/s, half of the messages that took over
- * 5 ms came in the window's first 100 ms (docs/performance.md).
+ * (a deoptimisation, "unstable_if"), and the window's first moments would be slow.
  *
  * <p>Thread-safe: recorded into from the participants' delivery threads and the publisher.
  */

@@ -2,6 +2,8 @@ package dev.chitchat.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.chitchat.diagrams.Diagrams;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,9 +38,16 @@ class BenchCommandTest {
         .contains("logging buffered, 2 runs: to last p99 median")
         .contains("logs kept in " + logs + "/run-1 to run-2");
     assertThat(err.toString()).contains("[bench run 2/2, logging on]");
-    String figures = Files.readString(json);
-    assertThat(figures).contains("{\"run\":1,\"mode\":\"rate\"").contains("{\"run\":2,\"mode\":\"rate\"")
-        .contains("\"summary\":[\n  {\"logging\":\"buffered\",\"runs\":2,");
+    JsonObject figures = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+    assertThat(figures.getAsJsonArray("results")).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      JsonObject result = figures.getAsJsonArray("results").get(i).getAsJsonObject();
+      assertThat(result.get("run").getAsInt()).isEqualTo(i + 1);
+      assertThat(result.get("mode").getAsString()).isEqualTo("rate");
+    }
+    JsonObject summary = figures.getAsJsonArray("summary").get(0).getAsJsonObject();
+    assertThat(summary.get("logging").getAsString()).isEqualTo("buffered");
+    assertThat(summary.get("runs").getAsInt()).isEqualTo(2);
     // each run's logs are a complete run of their own
     for (String run : new String[] {"run-1", "run-2"}) {
       assertThat(Diagrams.check(logs.resolve(run)).violations()).as(run).isEmpty();

@@ -2,6 +2,7 @@ package dev.chitchat.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonObject;
 import dev.chitchat.diagrams.CheckReport;
 import dev.chitchat.diagrams.Diagrams;
 import dev.chitchat.server.ServerConfig;
@@ -70,8 +71,12 @@ class LoadBenchmarkTest {
         200, 0, 1, 0, 0.1, 4, 50, 10_000, 12.5, new BenchResult.Gc(3, 10.5));
     assertThat(BenchCommand.table(List.of(new BenchCommand.Run(1, r)), false))
         .contains("rate 100/s").contains("async").contains("gc n/avg ms").contains("3/  3.50");
-    assertThat(r.json()).contains("\"p99Ms\":2.500").contains("\"deliveriesPerSecond\":400.0")
-        .contains("\"gcCollections\":3,\"gcMs\":10.5");
+    JsonObject json = r.json();
+    assertThat(json.getAsJsonObject("toLast").get("p99Ms").getAsDouble()).isEqualTo(2.5);
+    assertThat(json.get("deliveriesPerSecond").getAsDouble()).isEqualTo(400.0);
+    assertThat(json.get("gcCollections").getAsLong()).isEqualTo(3);
+    assertThat(json.get("gcMs").getAsDouble()).isEqualTo(10.5);
+    assertThat(json.get("logging").getAsString()).isEqualTo("async");
   }
 
   private static void assertChecksPass(Path logs, int processes) throws Exception {

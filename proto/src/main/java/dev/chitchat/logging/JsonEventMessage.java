@@ -11,10 +11,10 @@ import org.apache.logging.log4j.util.StringBuilderFormattable;
  * in alphabetical order, as {@code "key":value} pairs separated by commas, strings escaped as JSON
  * requires. {@link LogSetup} wraps it as {@code {"time":"<UTC time>",<fields>}}.
  *
- * <p>Written straight into log4j2's buffer ({@link StringBuilderFormattable}), without the map and
- * the template resolvers of {@code JsonTemplateLayout}, which were most of the cost of logging a
- * tick under load (see {@code docs/performance.md}). Immutable, so an asynchronous logger formats it
- * on its background thread.
+ * <p>Written straight into log4j2's buffer ({@link StringBuilderFormattable}) rather than through
+ * {@code JsonTemplateLayout} or Gson: either cost more per line, enough to lower the load
+ * benchmark's throughput with logging on by more than a tenth (the comparison is in {@code
+ * docs/performance.md}). Immutable, so an asynchronous logger formats it on its background thread.
  */
 @AsynchronouslyFormattable
 final class JsonEventMessage implements Message, StringBuilderFormattable {
