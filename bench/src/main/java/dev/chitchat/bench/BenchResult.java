@@ -106,7 +106,7 @@ public record BenchResult(
   public String json() {
     return String.format(Locale.ROOT,
         "{\"mode\":\"%s\",\"rate\":%d,\"window\":%d,\"participants\":%d,\"messageChars\":%d,"
-            + "\"logging\":\"%s\",\"maxInFlight\":%d,\"broadcastIntervalMicros\":%d,\"eventLoops\":\"%s\",\"warmupSeconds\":%d,\"seconds\":%.3f,\"maxQueue\":%d,"
+            + "\"logging\":\"%s\",\"maxInFlight\":%d,\"eventLoops\":\"%s\",\"warmupSeconds\":%d,\"seconds\":%.3f,\"maxQueue\":%d,"
             + "\"published\":%d,\"publishErrors\":%d,\"publishesPerSecond\":%.1f,"
             + "\"deliveriesPerSecond\":%.1f,\"delivery\":%s,\"toLast\":%s,"
             + "\"messagesMeasured\":%d,\"backlogAtEnd\":%d,\"drainMs\":%.1f,\"incomplete\":%d,"
@@ -114,7 +114,6 @@ public record BenchResult(
             + "\"cpuMicrosPerDelivery\":%.3f,\"gcCollections\":%d,\"gcMs\":%.1f}",
         settings.closedLoop() ? "closed" : "rate", settings.rate(), settings.window(),
         settings.participants(), settings.messageChars(), logging(), settings.maxInFlight(),
-        settings.broadcastInterval().toNanos() / 1000,
         settings.eventLoops() > 0 ? Integer.toString(settings.eventLoops()) : "default",
         settings.warmup().toSeconds(), seconds, maxQueue, published, publishErrors,
         publishesPerSecond, deliveriesPerSecond, delivery.json(), toLast.json(), messagesMeasured,

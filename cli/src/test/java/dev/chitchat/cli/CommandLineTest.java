@@ -61,15 +61,6 @@ class CommandLineTest {
   }
 
   @Test
-  void aBroadcastIntervalOutOfRangeIsRefused() {
-    assertOneLineError(run("server", "--broadcast-interval-us", "-1"), 2,
-        "--broadcast-interval-us -1 is out of range. Use 0 to 1000000.");
-    assertOneLineError(run("bench", "--broadcast-interval-us", "2000000"), 2,
-        "need 1 to 5000 participants");
-    assertOneLineError(run("bench", "--runs", "0"), 2, "need 1 to 5000 participants");
-  }
-
-  @Test
   void aBadServerAddressIsRefused() {
     assertOneLineError(run("participant", "--name", "Alex", "--server", "localhost:x"), 2,
         "Server address \"localhost:x\" is not HOST:PORT.");
@@ -104,5 +95,16 @@ class CommandLineTest {
     assertThat(Endpoint.parse("localhost:50051")).isEqualTo(new Endpoint("localhost", 50051));
     assertThat(Endpoint.parse("[::1]:7").target()).isEqualTo("[::1]:7");
     assertThat(Endpoint.parse("50051")).isEqualTo(new Endpoint("localhost", 50051));
+  }
+
+  @Test
+  void aBadRunCountIsRefused() {
+    assertOneLineError(run("bench", "--runs", "0"), 2, "need 1 to 5000 participants");
+  }
+
+  @Test
+  void negativeAddressLimitsAreRefused() {
+    assertOneLineError(run("server", "--join-limit", "-1"), 2,
+        "--join-limit and --auth-failure-limit must be at least 0.");
   }
 }
