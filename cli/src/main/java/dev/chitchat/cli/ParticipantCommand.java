@@ -57,9 +57,9 @@ final class ParticipantCommand implements Callable<Integer> {
 
   @Option(names = "--bind", paramLabel = "ADDRESS",
       description = {"Address to listen on for broadcasts; 0.0.0.0 or :: for all interfaces.",
-          "Default: this host's address facing --server (127.0.0.1 for a server on localhost),",
-          "which is where the server calls back; all interfaces, with a warning, if that cannot",
-          "be told (the server's name does not resolve yet)."})
+          "Default: this host's address facing --server (127.0.0.1 for a server on localhost),"
+              + " where the server calls back; all interfaces, with a warning, if that cannot be"
+              + " told (the server's name does not resolve yet)."})
   String bind;
 
   @Option(names = "--log-dir", defaultValue = "logs", paramLabel = "DIR",
