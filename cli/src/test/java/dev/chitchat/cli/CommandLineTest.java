@@ -67,6 +67,20 @@ class CommandLineTest {
   }
 
   @Test
+  void aBadBindAddressIsRefusedBeforeAnythingStarts() {
+    String logs = dir.resolve("logs").toString();
+    assertOneLineError(
+        run("participant", "--name", "Alex", "--bind", "not an address", "--log-dir", logs), 2,
+        "Bind address \"not an address\" is not an IP address or a known host name.");
+    // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): on no real interface.
+    assertOneLineError(
+        run("participant", "--name", "Alex", "--bind", "203.0.113.7", "--log-dir", logs), 2,
+        "Bind address \"203.0.113.7\" is not an address of this host. Use one of its addresses,"
+            + " or 0.0.0.0 for all interfaces.");
+    assertThat(dir.resolve("logs")).doesNotExist(); // refused before its log was opened
+  }
+
+  @Test
   void aMissingScenarioIsRefused() {
     assertOneLineError(run("demo", "--scenario", dir.resolve("nope.scenario").toString()), 2,
         "Scenario file " + dir.resolve("nope.scenario") + " does not exist.");
