@@ -123,10 +123,10 @@ public final class BenchCommand implements Callable<Integer> {
       default -> throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--logging must be on, off or both, not " + logging);
     };
-    LogSetup.RunWriter writer = switch (logWriter.toLowerCase(Locale.ROOT)) {
-      case "buffered" -> LogSetup.RunWriter.BUFFERED;
-      case "flushed" -> LogSetup.RunWriter.FLUSHED;
-      case "async" -> LogSetup.RunWriter.ASYNC;
+    RunLogs.Writer writer = switch (logWriter.toLowerCase(Locale.ROOT)) {
+      case "buffered" -> RunLogs.Writer.BUFFERED;
+      case "flushed" -> RunLogs.Writer.FLUSHED;
+      case "async" -> RunLogs.Writer.ASYNC;
       default -> throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--log-writer must be buffered, flushed or async, not " + logWriter);
     };
@@ -160,7 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
         "server: --rate-limit 0, --join-limit 0, --auth-failure-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, broadcast deadline 5 s, failure timeout 10 s%n",
         participants + 1, base.effectiveMaxQueue(), maxInFlight);
     out.printf(Locale.ROOT,
-        "gRPC: %s Netty event-loop threads, HPACK dynamic table off, fixed flow-control window; JSON Lines writer: %s%n",
+        "gRPC: %s Netty event-loop threads, fixed flow-control window; JSON Lines writer: %s%n",
         eventLoops > 0 ? Integer.toString(eventLoops) : "default", logWriter);
     out.printf(Locale.ROOT, "machine: %d CPUs, load average %.2f, Java %s, max heap %d MB%n",
         Runtime.getRuntime().availableProcessors(), loadAverage(),

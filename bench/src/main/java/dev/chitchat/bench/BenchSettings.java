@@ -1,6 +1,5 @@
 package dev.chitchat.bench;
 
-import dev.chitchat.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,7 +15,7 @@ import java.time.Duration;
  * @param measure how long to measure
  * @param messageChars the length of every message, in characters (ASCII, so also bytes)
  * @param logging whether every clock tick is written as JSON Lines (else it is ticked and dropped)
- * @param writer how the JSON Lines reach their files (see {@link LogSetup.RunWriter})
+ * @param writer how the JSON Lines reach their files (see {@link RunLogs.Writer})
  * @param logDir where the JSON Lines files go, or {@code null} for a temporary directory
  * @param keepLogs whether the log files are kept after the run (else deleted)
  * @param maxQueue the server's queue bound per participant, in events, or 0 to derive it from the
@@ -33,7 +32,7 @@ public record BenchSettings(
     Duration measure,
     int messageChars,
     boolean logging,
-    LogSetup.RunWriter writer,
+    RunLogs.Writer writer,
     Path logDir,
     boolean keepLogs,
     int maxQueue,

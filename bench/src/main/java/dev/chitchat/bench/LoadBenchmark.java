@@ -1,15 +1,14 @@
 package dev.chitchat.bench;
 
 import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.chitchat.clock.EventLog;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.clock.MergeBound;
+import dev.chitchat.proto.PublishResponse;
 import dev.chitchat.logging.Log4jEventLog;
-import dev.chitchat.logging.LogSetup;
-import dev.chitchat.participant.ParticipantNode;
-import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
 import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.server.ChatServer;
@@ -23,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +31,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Runs one load benchmark: a {@link ChatServer} and N {@link ParticipantNode}s in this JVM, each
+ * Runs one load benchmark: a {@link ChatServer} and N {@link BenchParticipant}s in this JVM, each
  * with its own Broadcast server on a loopback TCP port (real gRPC through Netty), the server
  * configured for the load (no rate limit, room for N participants, a queue bound that fits). The
  * participants publish small messages, open loop at a fixed rate or closed loop as fast as their
@@ -74,7 +74,7 @@ public final class LoadBenchmark {
   }
 
   private EventLog eventLog(String process) {
-    return s.logging() ? new Log4jEventLog(Log4jEventLog.jsonLoggerOf(process)) : EventLog.NONE;
+    return s.logging() ? new Log4jEventLog(RunLogs.loggerOf(process)) : EventLog.NONE;
   }
 
   private BenchResult run() throws IOException, InterruptedException {
@@ -88,9 +88,9 @@ public final class LoadBenchmark {
       logDir = s.logDir() != null ? s.logDir() : Files.createTempDirectory("chitchat-bench-");
       List<String> processes = new ArrayList<>(names);
       processes.add(0, "server");
-      LogSetup.configureRun(logDir, processes, s.writer());
+      RunLogs.configure(logDir, processes, s.writer());
     } else {
-      LogSetup.configureRun(null, List.of(), LogSetup.RunWriter.BUFFERED);
+      RunLogs.configureNone();
     }
 
     int maxQueue = s.effectiveMaxQueue();
@@ -127,7 +127,10 @@ public final class LoadBenchmark {
       permits[i] = new Semaphore(s.window());
     }
     LatencyTracker tracker = new LatencyTracker(n, s.closedLoop() ? permits : null);
-    List<ParticipantNode> nodes = new ArrayList<>();
+    List<BenchParticipant> nodes = new ArrayList<>();
+    // The open loop's timer: one thread, see OpenLoopPublisher.
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("bench-open-loop").setDaemon(true).build());
     List<ManagedChannel> channels = new ArrayList<>();
     BenchResult result;
     try {
@@ -144,35 +147,27 @@ public final class LoadBenchmark {
                     new ClockClientInterceptor(clock, null))
                 .build();
         channels.add(channel);
-        ParticipantNode node =
-            new ParticipantNode(
-                name,
-                0,
-                clock,
-                channel,
-                transport.serverBuilder(0),
-                line -> {},
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(10),
-                new ParticipantNode.Watch(Duration.ofSeconds(60), false),
-                MoreExecutors.directExecutor());
-        node.deliveries().retainAtMost(0);
-        node.onDelivery(tracker.listener(i));
+        BenchParticipant node =
+            new BenchParticipant(name, clock, channel, transport.serverBuilder(0),
+                Duration.ofSeconds(10), tracker.listener(i));
         node.start();
         node.join();
         nodes.add(node);
       }
-      result = measure(server, nodes, permits, tracker, maxQueue, transport.eventLoop());
+      result = measure(server, nodes, permits, tracker, maxQueue, timer);
     } finally {
       progress.accept("stopping: every participant leaves");
-      for (ParticipantNode node : nodes) {
+      timer.shutdownNow();
+      for (BenchParticipant node : nodes) {
         try {
-          node.leave();
+          if (!node.leave(DRAIN)) {
+            progress.accept(node.name() + " left before every earlier message arrived");
+          }
         } catch (RuntimeException e) {
           progress.accept(node.name() + " could not leave: " + e.getMessage());
         }
       }
-      for (ParticipantNode node : nodes) {
+      for (BenchParticipant node : nodes) {
         node.stop();
       }
       for (ManagedChannel channel : channels) {
@@ -183,7 +178,7 @@ public final class LoadBenchmark {
         channel.awaitTermination(2, TimeUnit.SECONDS);
       }
       transport.close();
-      LogSetup.configureRun(null, List.of(), LogSetup.RunWriter.BUFFERED); // flushes and closes the JSON Lines files
+      RunLogs.configureNone(); // flushes and closes the JSON Lines files
       if (logDir != null && !s.keepLogs()) {
         deleteRun(logDir, s.logDir() == null);
       }
@@ -192,7 +187,7 @@ public final class LoadBenchmark {
   }
 
   private BenchResult measure(
-      ChatServer server, List<ParticipantNode> nodes, Semaphore[] permits,
+      ChatServer server, List<BenchParticipant> nodes, Semaphore[] permits,
       LatencyTracker tracker, int maxQueue, ScheduledExecutorService eventLoop)
       throws InterruptedException {
     int n = nodes.size();
@@ -315,7 +310,7 @@ public final class LoadBenchmark {
 
   /** Closed loop: publish whenever fewer than the window's messages are undelivered. */
   private void closedLoop(
-      ParticipantNode node, int index, Semaphore permits, LatencyTracker tracker) {
+      BenchParticipant node, int index, Semaphore permits, LatencyTracker tracker) {
     try {
       while (System.nanoTime() < publishingEnd) {
         if (!permits.tryAcquire(50, TimeUnit.MILLISECONDS)) {
@@ -333,7 +328,7 @@ public final class LoadBenchmark {
     }
   }
 
-  private void publish(ParticipantNode node, int index, long sentAt, Semaphore permits,
+  private void publish(BenchParticipant node, int index, long sentAt, Semaphore permits,
       LatencyTracker tracker) {
     MeasurementWindow w = tracker.window();
     boolean measured = w.contains(sentAt);
@@ -341,24 +336,24 @@ public final class LoadBenchmark {
       w.countIssued();
     }
     Futures.addCallback(
-        node.publishAsync(message(sentAt, index, s.messageChars())),
+        node.publish(message(sentAt, index, s.messageChars())),
         new FutureCallback<>() {
           @Override
-          public void onSuccess(ParticipantNode.PublishResult result) {
-            if (!result.sent()) {
-              errors.incrementAndGet();
-              if (permits != null) {
-                permits.release();
-              }
-            }
+          public void onSuccess(PublishResponse response) {
             if (measured) {
-              w.countAnswered(result.sent());
+              w.countAnswered(true);
             }
           }
 
           @Override
           public void onFailure(Throwable t) {
-            onSuccess(new ParticipantNode.PublishResult(null, io.grpc.Status.fromThrowable(t)));
+            errors.incrementAndGet();
+            if (permits != null) {
+              permits.release();
+            }
+            if (measured) {
+              w.countAnswered(false);
+            }
           }
         },
         MoreExecutors.directExecutor());

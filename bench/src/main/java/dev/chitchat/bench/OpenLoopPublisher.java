@@ -6,20 +6,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The open loop's publisher: publishes each message of an {@link OpenLoopSchedule} at its time,
- * from a timer on one of the transport's event-loop threads instead of a thread of its own.
- *
- * <p>Why a timer on an event loop: a publisher thread of its own parked and woke 10,000 times a
- * second at 10,000 messages/s, a third runnable thread on the benchmark's 2 cores that had to wait
- * for one (its parking and waking were 6.6% of the CPU samples). On the event loop, a busy loop
- * runs the timer between its I/O and an idle one wakes for it as it would for its I/O. Measured in
- * 8 interleaved pairs of runs at 10,000/s: the p50 to the last participant was lower in all 8
- * (1.19 to 1.33 ms against 1.34 to 1.92), the CPU per delivery the same, the p99 not measurably
- * different (docs/performance.md, seventh round). A late wake-up still counts against the latency:
- * the message's time is its scheduled one, and {@link Publish} is told how late it went out.
- * Messages that fell due meanwhile go out at once, in order; the publisher never spins.
+ * from a timer on a single-threaded scheduler. A late wake-up still counts against the latency: the
+ * message's time is its scheduled one, and {@link Publish} is told how late it went out. Messages
+ * that fell due meanwhile go out at once, in order; the publisher never spins (a spinning thread
+ * would take one of the machine's cores from the chat).
  *
  * <p>Thread-safe to start and await; {@link #run()} runs only on the given scheduler's thread, so
- * the scheduler must be single-threaded (a Netty event loop is).
+ * the scheduler must be single-threaded.
  */
 final class OpenLoopPublisher implements Runnable {
 
@@ -42,7 +35,7 @@ final class OpenLoopPublisher implements Runnable {
   private long at;
 
   /**
-   * @param loop a single-threaded scheduler (an event loop)
+   * @param loop a single-threaded scheduler
    * @param schedule the messages' times
    * @param end no message scheduled at or after this time (nanoTime) is published
    * @param publish what publishing a message means

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chitchat.diagrams.CheckReport;
 import dev.chitchat.diagrams.Diagrams;
-import dev.chitchat.logging.LogSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,7 @@ class LoadBenchmarkTest {
   @TempDir Path dir;
 
   private static BenchSettings settings(
-      int rate, LogSetup.RunWriter writer, Path logs, int maxInFlight) {
+      int rate, RunLogs.Writer writer, Path logs, int maxInFlight) {
     return new BenchSettings(4, rate, 8, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, true,
         writer, logs, true, 0, maxInFlight, 2);
   }
@@ -30,7 +29,7 @@ class LoadBenchmarkTest {
   @Test
   void openLoopRunWithAsyncLoggingPassesTheDiagramChecks() throws Exception {
     Path logs = dir.resolve("open");
-    BenchResult r = LoadBenchmark.run(settings(400, LogSetup.RunWriter.ASYNC, logs, 64), line -> {});
+    BenchResult r = LoadBenchmark.run(settings(400, RunLogs.Writer.ASYNC, logs, 64), line -> {});
 
     assertThat(r.published()).isPositive();
     assertThat(r.publishErrors()).isZero();
@@ -46,7 +45,7 @@ class LoadBenchmarkTest {
     Path logs = dir.resolve("closed");
     // 2 Broadcasts in flight for 4 participants: the server serves them in turn, in bigger batches
     BenchResult r =
-        LoadBenchmark.run(settings(0, LogSetup.RunWriter.BUFFERED, logs, 2), line -> {});
+        LoadBenchmark.run(settings(0, RunLogs.Writer.BUFFERED, logs, 2), line -> {});
 
     assertThat(r.published()).isPositive();
     assertThat(r.incomplete()).isZero();
@@ -65,7 +64,7 @@ class LoadBenchmarkTest {
 
   @Test
   void tableAndJsonCarryTheFigures() {
-    BenchResult r = new BenchResult(settings(100, LogSetup.RunWriter.ASYNC, null, 64), 2, 200, 0, 100, 400,
+    BenchResult r = new BenchResult(settings(100, RunLogs.Writer.ASYNC, null, 64), 2, 200, 0, 100, 400,
         new BenchResult.Latency(800, 1, 2, 3, 4), new BenchResult.Latency(200, 1.5, 2.5, 3.5, 4.5),
         200, 0, 1, 0, 0.1, 4, 50, 10_000, 12.5, new BenchResult.Gc(3, 10.5));
     assertThat(BenchCommand.table(List.of(new BenchCommand.Run(1, r)), false))

@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 public final class ChatClient {
 
   private final ChatServerGrpc.ChatServerBlockingStub stub;
-  private final ChatServerGrpc.ChatServerFutureStub futureStub;
   private final Duration deadline;
   private volatile String session;
 
@@ -36,7 +35,6 @@ public final class ChatClient {
    */
   public ChatClient(Channel channel, Duration deadline) {
     this.stub = ChatServerGrpc.newBlockingStub(channel);
-    this.futureStub = ChatServerGrpc.newFutureStub(channel);
     this.deadline = deadline;
   }
 
@@ -58,23 +56,6 @@ public final class ChatClient {
   public PublishResponse publish(String messageId, String text) {
     return authenticated()
         .publish(PublishRequest.newBuilder().setMessageId(messageId).setText(text).build());
-  }
-
-  /**
-   * Publishes like {@link #publish} without waiting: the future fails with a {@link
-   * StatusRuntimeException} when the call does. Does not block; the future completes on the
-   * channel's executor.
-   */
-  public com.google.common.util.concurrent.ListenableFuture<PublishResponse> publishAsync(
-      String messageId, String text) {
-    ChatServerGrpc.ChatServerFutureStub call =
-        futureStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
-    String token = session;
-    if (token != null) {
-      call = call.withInterceptors(
-          MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(token)));
-    }
-    return call.publish(PublishRequest.newBuilder().setMessageId(messageId).setText(text).build());
   }
 
   /** Leaves; the session token is invalid afterwards. */

@@ -36,7 +36,6 @@ public final class Deliveries {
   private boolean gapExpected;
   private final Object order = new Object();
   private final ArrayDeque<Delivered> delivered = new ArrayDeque<>();
-  private int retain = Integer.MAX_VALUE;
   private volatile long lastSeq;
 
   /**
@@ -116,12 +115,7 @@ public final class Deliveries {
       String line = "[L=" + at + "] " + text + sentAt(event);
       Delivered d = new Delivered(at, event, line);
       synchronized (delivered) {
-        if (retain > 0) {
-          if (delivered.size() >= retain) {
-            delivered.removeFirst();
-          }
-          delivered.addLast(d);
-        }
+        delivered.addLast(d);
       }
       synchronized (this) {
         lastSeq = seq;
@@ -138,30 +132,10 @@ public final class Deliveries {
     return lastSeq;
   }
 
-  /**
-   * Everything delivered so far, in order; only the last {@link #retainAtMost} deliveries when a
-   * limit was set.
-   */
+  /** Everything delivered so far, in order. */
   public List<Delivered> delivered() {
     synchronized (delivered) {
       return List.copyOf(delivered);
-    }
-  }
-
-  /**
-   * Keeps at most {@code count} deliveries for {@link #delivered} (default: all), so that a
-   * participant that delivers millions of events (a load benchmark) does not hold them all. 0 keeps
-   * none.
-   */
-  public void retainAtMost(int count) {
-    if (count < 0) {
-      throw new IllegalArgumentException("count must be at least 0: " + count);
-    }
-    synchronized (delivered) {
-      retain = count;
-      while (delivered.size() > count) {
-        delivered.removeFirst();
-      }
     }
   }
 

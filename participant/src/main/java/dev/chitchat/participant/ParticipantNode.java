@@ -137,31 +137,6 @@ public final class ParticipantNode {
       Duration rpcDeadline,
       Duration drainTimeout,
       Watch watch) {
-    this(name, declaredPort, clock, serverChannel, callbackServer, screen, rpcDeadline,
-        drainTimeout, watch, null);
-  }
-
-  /**
-   * A participant whose Broadcast service runs on {@code broadcastExecutor}.
-   *
-   * @param broadcastExecutor runs the Broadcast handlers (and so the deliveries and the screen), or
-   *     {@code null} for a pool of 2 threads of its own. A direct executor saves a thread hand-off
-   *     per Broadcast; use it only with a screen that never blocks (a load generator's), as the
-   *     handler then runs on a transport thread.
-   * @see #ParticipantNode(String, int, LamportClock, Channel, ServerBuilder, Screen, Duration,
-   *     Duration, Watch)
-   */
-  public ParticipantNode(
-      String name,
-      int declaredPort,
-      LamportClock clock,
-      Channel serverChannel,
-      ServerBuilder<?> callbackServer,
-      Screen screen,
-      Duration rpcDeadline,
-      Duration drainTimeout,
-      Watch watch,
-      java.util.concurrent.Executor broadcastExecutor) {
     this.name = name;
     this.declaredPort = declaredPort;
     this.clock = clock;
@@ -171,17 +146,15 @@ public final class ParticipantNode {
     this.client = new ChatClient(serverChannel, rpcDeadline);
     this.deliveries = new Deliveries(clock, screen, this::delivered);
     this.executor =
-        broadcastExecutor != null
-            ? null
-            : Executors.newFixedThreadPool(2, new ThreadFactoryBuilder()
-                .setNameFormat(name + "-broadcast-%d").setDaemon(true).build());
+        Executors.newFixedThreadPool(2, new ThreadFactoryBuilder()
+            .setNameFormat(name + "-broadcast-%d").setDaemon(true).build());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat(name + "-watch").setDaemon(true).build());
     BroadcastService broadcasts = new BroadcastService(secret, deliveries, clock, this::contact);
     this.server =
         callbackServer
-            .executor(broadcastExecutor != null ? broadcastExecutor : executor)
+            .executor(executor)
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
@@ -252,26 +225,6 @@ public final class ParticipantNode {
       }
       return new PublishResult(null, e.getStatus());
     }
-  }
-
-  /**
-   * Publishes one line without waiting for the server's answer (for load generators): ticks the
-   * {@code publish} action now, like {@link #publish}, and completes the future with the result.
-   * The future never fails: a refusal or a transport failure is a result that was not sent. It
-   * completes on the channel's executor.
-   */
-  public com.google.common.util.concurrent.ListenableFuture<PublishResult> publishAsync(String text) {
-    clock.tick(EventDetails.action("publish", text));
-    com.google.common.util.concurrent.ListenableFuture<PublishResult> sent =
-        com.google.common.util.concurrent.Futures.transform(
-            client.publishAsync(CallMetadata.newCallId(), text),
-            response -> new PublishResult(response.getEvent(), null),
-            com.google.common.util.concurrent.MoreExecutors.directExecutor());
-    return com.google.common.util.concurrent.Futures.catching(
-        sent,
-        StatusRuntimeException.class,
-        e -> new PublishResult(null, e.getStatus()),
-        com.google.common.util.concurrent.MoreExecutors.directExecutor());
   }
 
   /**
@@ -369,9 +322,7 @@ public final class ParticipantNode {
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
-    if (executor != null) {
-      executor.shutdown();
-    }
+    executor.shutdown();
   }
 
   /** A one-line description of a status for the user, e.g. "Message too long (...)". */

@@ -31,16 +31,11 @@ public final class Log4jEventLog implements EventLog {
   }
 
   /**
-   * Logs to the JSON logger {@code jsonLogger}, e.g. {@link #jsonLoggerOf} of a process when several
-   * processes share one JVM (a load benchmark; see {@link LogSetup#configureRun}).
+   * Logs to the JSON logger {@code jsonLogger}: for several processes that share one JVM, each with
+   * a JSON logger of its own (the load benchmark).
    */
   public Log4jEventLog(String jsonLogger) {
     this.json = LogManager.getLogger(jsonLogger);
-  }
-
-  /** The JSON logger of {@code process} when several processes share one JVM. */
-  public static String jsonLoggerOf(String process) {
-    return JSON_LOGGER + "." + process;
   }
 
   @Override

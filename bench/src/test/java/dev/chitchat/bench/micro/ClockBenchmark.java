@@ -4,7 +4,7 @@ import dev.chitchat.clock.EventDetails;
 import dev.chitchat.clock.EventLog;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.logging.Log4jEventLog;
-import dev.chitchat.logging.LogSetup;
+import dev.chitchat.bench.RunLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,14 +68,14 @@ public class ClockBenchmark {
     if (Files.exists(devNull)) {
       Files.createSymbolicLink(logDir.resolve("logged.jsonl"), devNull);
     }
-    LogSetup.configureRun(logDir, List.of("logged"), LogSetup.RunWriter.BUFFERED);
-    logged = new LamportClock("logged", new Log4jEventLog(Log4jEventLog.jsonLoggerOf("logged")));
+    RunLogs.configure(logDir, List.of("logged"), RunLogs.Writer.BUFFERED);
+    logged = new LamportClock("logged", new Log4jEventLog(RunLogs.loggerOf("logged")));
   }
 
   /** Closes the log file and removes the directory. */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
-    LogSetup.configureRun(null, List.of(), LogSetup.RunWriter.BUFFERED);
+    RunLogs.configureNone();
     Files.deleteIfExists(logDir.resolve("logged.jsonl"));
     Files.deleteIfExists(logDir);
   }
