@@ -134,6 +134,17 @@ final class BindAddress {
    * @param failure what starting the server threw
    */
   static String cannotListen(InetAddress address, int port, IOException failure) {
+    return "Cannot listen for broadcasts on " + format(address, port) + ": "
+        + whyNotListening(address, port, failure);
+  }
+
+  /**
+   * Why a server could not listen on {@code address:port} (the reason only, e.g. {@code the port is
+   * in use.}), told apart as {@link #cannotListen} does.
+   *
+   * @param failure what starting the server threw
+   */
+  static String whyNotListening(InetAddress address, int port, IOException failure) {
     String why;
     if (!canBind(new InetSocketAddress(address, 0))) {
       why = address.getHostAddress() + " is not an address of this host.";
@@ -146,7 +157,7 @@ final class BindAddress {
       }
       why = root.getMessage();
     }
-    return "Cannot listen for broadcasts on " + format(address, port) + ": " + why;
+    return why;
   }
 
   private static Choice allInterfaces(Endpoint server, String why) {

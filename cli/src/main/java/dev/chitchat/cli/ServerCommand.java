@@ -9,7 +9,7 @@ import dev.chitchat.server.ChatServer;
 import dev.chitchat.server.NetworkDialer;
 import dev.chitchat.server.ServerConfig;
 import java.io.IOException;
-import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -128,10 +128,9 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IOException e) {
       transport.close();
       LogSetup.shutdown();
-      throw new UserError(
-          "Cannot listen on port " + port + ": "
-              + (e instanceof BindException || e.getCause() instanceof BindException
-                  ? "it is in use." : e.getMessage()));
+      deleteIfEmpty(logDir.resolve(config.processName() + ".jsonl"));
+      throw new UserError("Cannot listen on port " + port + ": "
+          + BindAddress.whyNotListening(new InetSocketAddress(0).getAddress(), port, e));
     }
     Runtime.getRuntime()
         .addShutdownHook(
@@ -149,5 +148,19 @@ final class ServerCommand implements Callable<Integer> {
                 "chitchat-server-shutdown"));
     server.blockUntilShutdown();
     return 0;
+  }
+
+  /**
+   * Removes the log of a server that never started, so that it leaves nothing behind and the next
+   * server in the same directory is {@code server} again, not {@code server-2}.
+   */
+  private static void deleteIfEmpty(java.nio.file.Path log) {
+    try {
+      if (java.nio.file.Files.size(log) == 0) {
+        java.nio.file.Files.delete(log);
+      }
+    } catch (IOException e) {
+      // No log, or not ours to remove: nothing to clean up.
+    }
   }
 }
