@@ -28,8 +28,9 @@ ENTRYPOINT ["java", "-Djava.util.logging.manager=org.apache.logging.log4j.jul.Lo
     "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "/opt/chitchat/chitchat.jar", "server"]
 CMD ["--port", "50051", "--log-dir", "/logs"]
 
-# A participant: serves Broadcast on 50061 (all interfaces) and declares that port in Join; the
-# server dials back the address the Join came from. Give it a name and the server:
+# A participant: serves Broadcast on 50061, on the container's address that faces the server, and
+# declares that port in Join; the server dials back the address the Join came from (the same one).
+# Give it a name and the server:
 #   docker run -i chitchat-participant --name Alex --server server:50051 --port 50061 --log-dir /logs
 # or a script to play:  ... --script /scenarios/default.scenario
 FROM chitchat AS participant

@@ -88,17 +88,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int eventLoops;
 
-  @Option(names = "--max-in-flight", defaultValue = "" + ServerConfig.DEFAULT_MAX_IN_FLIGHT,
+  @Option(names = "--max-in-flight", defaultValue = "64",
       paramLabel = "CALLS",
       description = "The server's bound on Broadcast calls in flight, over all participants "
           + "(default: ${DEFAULT-VALUE}).")
   int maxInFlight;
-
-  @Option(names = "--broadcast-interval-us",
-      defaultValue = "" + ServerConfig.DEFAULT_BROADCAST_INTERVAL_MICROS, paramLabel = "MICROS",
-      description = "The server's least time between the starts of two Broadcasts to the same "
-          + "participant, in microseconds, 0 to 1000000 (default: ${DEFAULT-VALUE}).")
-  long broadcastIntervalMicros;
 
   @Option(names = "--max-queue", defaultValue = "0", paramLabel = "EVENTS",
       description = "The server's queue bound per participant; 0 fits it to the load (default).")
@@ -141,11 +135,10 @@ public final class BenchCommand implements Callable<Integer> {
     };
     if (participants < 1 || participants > 5000 || rate < 0 || window < 1 || warmup < 0
         || duration < 1 || eventLoops < 0 || maxInFlight < 1
-        || broadcastIntervalMicros < 0 || broadcastIntervalMicros > 1_000_000
         || runs < 1 || runs > 100) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "need 1 to 5000 participants, --rate >= 0, --window >= 1, --warmup >= 0, --duration >= 1,"
-              + " --event-loops >= 0, --max-in-flight >= 1, --broadcast-interval-us 0 to 1000000,"
+              + " --event-loops >= 0, --max-in-flight >= 1,"
               + " --runs 1 to 100");
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
@@ -160,15 +153,15 @@ public final class BenchCommand implements Callable<Integer> {
     BenchSettings base =
         new BenchSettings(participants, rate, window, Duration.ofSeconds(warmup),
             Duration.ofSeconds(duration), messageChars, false, writer, null, keepLogs,
-            maxQueue, maxInFlight, eventLoops, Duration.ofNanos(broadcastIntervalMicros * 1000));
+            maxQueue, maxInFlight, eventLoops);
     out.printf(Locale.ROOT,
         "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%s%n",
         participants, rate == 0 ? "closed loop (window " + window + " per participant)"
             : "open loop at " + rate + " publishes/s",
         messageChars, warmup, duration, runs > 1 ? ", " + runs + " runs each" : "");
     out.printf(Locale.ROOT,
-        "server: --rate-limit 0, --join-limit 0, --auth-failure-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, --broadcast-interval-us %d, broadcast deadline 5 s, failure timeout 10 s%n",
-        participants + 1, base.effectiveMaxQueue(), maxInFlight, broadcastIntervalMicros);
+        "server: --rate-limit 0, --join-limit 0, --auth-failure-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, broadcast deadline 5 s, failure timeout 10 s%n",
+        participants + 1, base.effectiveMaxQueue(), maxInFlight);
     out.printf(Locale.ROOT,
         "gRPC: %s Netty event-loop threads, fixed flow-control window; JSON Lines writer: %s%n",
         eventLoops > 0 ? Integer.toString(eventLoops) : "default", logWriter);

@@ -119,7 +119,6 @@ public record BenchResult(
     o.addProperty("messageChars", settings.messageChars());
     o.addProperty("logging", logging());
     o.addProperty("maxInFlight", settings.maxInFlight());
-    o.addProperty("broadcastIntervalMicros", settings.broadcastInterval().toNanos() / 1000);
     o.addProperty("eventLoops",
         settings.eventLoops() > 0 ? Integer.toString(settings.eventLoops()) : "default");
     o.addProperty("warmupSeconds", settings.warmup().toSeconds());

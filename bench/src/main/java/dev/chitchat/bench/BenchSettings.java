@@ -1,6 +1,5 @@
 package dev.chitchat.bench;
 
-import dev.chitchat.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -24,8 +23,6 @@ import java.time.Duration;
  * @param maxInFlight the server's bound on Broadcast calls in flight, over all participants
  * @param eventLoops the Netty event-loop threads that the server and every participant share, or
  *     0 for Netty's default (2 per CPU)
- * @param broadcastInterval the server's least time between the starts of two Broadcasts to the
- *     same participant ({@link ServerConfig#broadcastInterval}), zero or more
  */
 public record BenchSettings(
     int participants,
@@ -40,8 +37,7 @@ public record BenchSettings(
     boolean keepLogs,
     int maxQueue,
     int maxInFlight,
-    int eventLoops,
-    Duration broadcastInterval) {
+    int eventLoops) {
 
   /** The shortest message: 16 hex digits of the publish time, a space, 4 digits, a space. */
   public static final int MIN_MESSAGE_CHARS = 22;
@@ -58,9 +54,6 @@ public record BenchSettings(
     }
     if (eventLoops < 0) {
       throw new IllegalArgumentException("event loops must be 0 (Netty's default) or more");
-    }
-    if (broadcastInterval.isNegative()) {
-      throw new IllegalArgumentException("the Broadcast interval must not be negative");
     }
     if (messageChars < MIN_MESSAGE_CHARS || messageChars > 128) {
       throw new IllegalArgumentException(
@@ -88,12 +81,12 @@ public record BenchSettings(
   /** This run with logging on or off. */
   public BenchSettings withLogging(boolean on) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, on,
-        writer, logDir, keepLogs, maxQueue, maxInFlight, eventLoops, broadcastInterval);
+        writer, logDir, keepLogs, maxQueue, maxInFlight, eventLoops);
   }
 
   /** This run with its logs in {@code dir}. */
   public BenchSettings withLogDir(Path dir) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, logging,
-        writer, dir, keepLogs, maxQueue, maxInFlight, eventLoops, broadcastInterval);
+        writer, dir, keepLogs, maxQueue, maxInFlight, eventLoops);
   }
 }

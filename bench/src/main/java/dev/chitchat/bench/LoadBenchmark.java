@@ -95,16 +95,17 @@ public final class LoadBenchmark {
 
     int maxQueue = s.effectiveMaxQueue();
     ServerConfig config =
-        ServerConfig.defaults()
-            .withPort(0)
-            .withRateLimit(0)
-            .withAddressLimits(0, 0)
-            .withMaxParticipants(n + 1)
-            .withMaxQueue(maxQueue)
-            .withBroadcastDeadline(Duration.ofSeconds(5))
-            .withFailureTimeout(Duration.ofSeconds(10))
-            .withMaxInFlight(s.maxInFlight())
-            .withBroadcastInterval(s.broadcastInterval());
+        ServerConfig.builder()
+            .port(0)
+            .rateLimit(0)
+            .joinsPerMinute(0)
+            .authFailuresPerMinute(0)
+            .maxParticipants(n + 1)
+            .maxQueue(maxQueue)
+            .broadcastDeadline(Duration.ofSeconds(5))
+            .failureTimeout(Duration.ofSeconds(10))
+            .maxInFlight(s.maxInFlight())
+            .build();
     NettyTransport transport = NettyTransport.create(s.eventLoops(), "bench-netty");
     ChatServer server;
     try {

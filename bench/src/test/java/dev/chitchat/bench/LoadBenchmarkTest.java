@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import dev.chitchat.diagrams.CheckReport;
 import dev.chitchat.diagrams.Diagrams;
-import dev.chitchat.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +24,7 @@ class LoadBenchmarkTest {
   private static BenchSettings settings(
       int rate, RunLogs.Writer writer, Path logs, int maxInFlight) {
     return new BenchSettings(4, rate, 8, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, true,
-        writer, logs, true, 0, maxInFlight, 2, ServerConfig.DEFAULT_BROADCAST_INTERVAL);
+        writer, logs, true, 0, maxInFlight, 2);
   }
 
   @Test

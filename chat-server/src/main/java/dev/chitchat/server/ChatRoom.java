@@ -4,6 +4,8 @@ import dev.chitchat.clock.EventDetails;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.rpc.CallMetadata;
+import io.grpc.ClientInterceptor;
+import java.util.function.Function;
 import dev.chitchat.rules.ChatRules;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -42,6 +44,7 @@ final class ChatRoom {
   private static final int REMEMBERED_REMOVALS = 4096;
 
   private final LamportClock clock;
+  private final Function<String, ClientInterceptor> clockInterceptors;
   private final ParticipantDialer dialer;
   private final ScheduledExecutorService scheduler;
   private final ServerConfig config;
@@ -64,11 +67,13 @@ final class ChatRoom {
 
   ChatRoom(
       LamportClock clock,
+      Function<String, ClientInterceptor> clockInterceptors,
       ParticipantDialer dialer,
       ScheduledExecutorService scheduler,
       ServerConfig config,
       IntSupplier ownPort) {
     this.ownPort = ownPort;
+    this.clockInterceptors = clockInterceptors;
     this.clock = clock;
     this.dialer = dialer;
     this.scheduler = scheduler;
@@ -123,7 +128,8 @@ final class ChatRoom {
       }
       session = CallMetadata.newSecret();
       ParticipantLink link =
-          new ParticipantLink(call.peer(), serverId, channel, secret, clock, scheduler, window,
+          new ParticipantLink(call.peer(), serverId, channel, secret,
+              clockInterceptors.apply(call.peer()), scheduler, window,
               config.linkSettings(), this::dead, System::nanoTime);
       event = create("join", ChatEvent.Kind.JOINED, name, l -> joinedText(name, l), "", call);
       Member member =

@@ -4,10 +4,9 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.rpc.ClockServerInterceptor;
-import dev.chitchat.rpc.MalformedRequests;
+import dev.chitchat.rpc.GrpcClocks;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerInterceptors;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +39,7 @@ public final class ChatServer {
   private final LamportClock clock;
   private final Server server;
   private final ChatRoom room;
+  private final GrpcClocks clocks;
   private final ScheduledExecutorService scheduler;
 
   /**
@@ -60,22 +60,24 @@ public final class ChatServer {
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat("chat-retry-%d").setDaemon(true).build());
+    // The room makes the links' clock interceptors; the clock stack authenticates by the room's
+    // sessions: each needs the other, so the room reads this.clocks when a participant joins.
     this.room =
-        new ChatRoom(clock, dialer.apply(MoreExecutors.directExecutor()), scheduler, config,
-            this::port);
+        new ChatRoom(clock, this::clockInterceptor,
+            dialer.apply(MoreExecutors.directExecutor()), scheduler, config, this::port);
+    this.clocks = GrpcClocks.create(clock,
+        new ServerAuthenticator(room, config.joinsPerMinute(), config.authFailuresPerMinute()));
     this.server =
-        serverBuilder
+        clocks.configureServerBuilder(serverBuilder)
             .directExecutor()
             .maxInboundMessageSize(ServerConfig.TRANSPORT_MAX_BYTES)
             .maxInboundMetadataSize(8 * 1024)
-            .addService(
-                ServerInterceptors.intercept(
-                    MalformedRequests.guard(
-                        new ChatService(room, config.maxRequestBytes()).bindService()),
-                    MalformedRequests.interceptor(clock),
-                    new ClockServerInterceptor(clock, new ServerAuthenticator(
-                        room, config.joinsPerMinute(), config.authFailuresPerMinute()))))
+            .addService(clocks.guard(new ChatService(room, config.maxRequestBytes())))
             .build();
+  }
+
+  private io.grpc.ClientInterceptor clockInterceptor(String participant) {
+    return clocks.newClientInterceptor(participant);
   }
 
   /**

@@ -4,13 +4,13 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
-import dev.chitchat.clock.LamportClock;
 import dev.chitchat.proto.BroadcastRequest;
 import dev.chitchat.proto.BroadcastResponse;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ParticipantGrpc;
 import dev.chitchat.rpc.CallMetadata;
-import dev.chitchat.rpc.ClockClientInterceptor;
+import io.github.resilience4j.core.IntervalFunction;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -34,34 +34,31 @@ import org.apache.logging.log4j.Logger;
  * or unreachable participant only delays itself, and delivery order is the queue's order, which is
  * sequence order because the {@link ChatRoom} enqueues under its lock.
  *
+ * <p>A state machine ({@link State}): {@code IDLE} → {@code WAITING} (for a permit of the
+ * server-wide {@link BroadcastWindow}, which bounds the calls in flight over all participants) →
+ * {@code SENDING} → {@code IDLE} on success, or {@code RETRYING} on failure → {@code SENDING} → ...;
+ * {@code CLOSED} at the end. A link that is {@linkplain #closeAfterDrain draining} (its participant
+ * left) delivers what is still queued, with a few attempts at most, then closes.
+ *
  * <p>Failure detection: a participant that has been idle for {@code probeInterval} is sent an empty
- * Broadcast (a probe). A failed Broadcast is retried with exponential backoff, with the same events
- * first; the participant skips events it has already delivered, so a retry never delivers twice.
- * When calls have been failing for {@code giveUpAfter}, counted from the start of the first failed
- * attempt, the link reports the participant {@linkplain Listener#dead dead}. With the defaults (probe
- * every 1 s, give up after 3.5 s, checked every 0.5 s) a participant killed while idle is reported
- * within 5 s.
- *
- * <p>Pacing: an ordinary Broadcast starts at least {@code interval} after the previous call to the
- * same participant started; events queued in between ride in the next call. Under load this trades
- * at most one interval of delay for fewer, fuller calls (at 10,000 messages/s to 10 participants,
- * 8,500 calls a second instead of about 20,000); a participant whose last call started longer ago
- * is called at once, so a quiet chat sees no delay. The wait runs on {@code scheduler}. Pacing applies only while the
- * server-wide window has a free permit: when participants wait their turn for the window (many
- * participants), that wait already batches their calls, and pacing on top of it only delayed them
- * (with 1,000 participants, p99 to the last one 106–108 ms against 91–94 ms without).
- *
- * <p>Ordinary Broadcasts also take a permit of the server-wide {@link BroadcastWindow}, which bounds
- * the calls in flight over all participants; probes and retries do not (they are rare and small).
+ * Broadcast (a probe). A failed Broadcast is retried with exponential backoff ({@code firstRetry}
+ * doubling up to {@code maxRetry}), carrying whatever is queued then; the participant skips events
+ * it has already delivered, so a retry never delivers twice. When calls have been failing for
+ * {@code giveUpAfter}, counted from the start of the first failed attempt, the link reports the
+ * participant {@linkplain Listener#dead dead}. Probes and retries take no window permit (they are
+ * rare and small).
  *
  * <p>Every call has a deadline. Calls start from the root {@link Context}, so a Broadcast started
  * while serving a Publish is not cancelled when that Publish returns.
  *
- * <p>Thread-safe: every method may be called from any thread.
+ * <p>Thread-safe: every method may be called from any thread; none blocks.
  */
 final class ParticipantLink {
 
   private static final Logger LOG = LogManager.getLogger(ParticipantLink.class);
+
+  /** Why the link gave up: the participant stopped answering. */
+  static final String CONNECTION_LOST = "connection lost";
 
   /** Told when a participant stops answering. */
   @FunctionalInterface
@@ -80,13 +77,26 @@ final class ParticipantLink {
    * @param attemptsWhenClosing attempts left to deliver the last events to a participant that left
    * @param probeInterval how long a participant may be idle before it is probed
    * @param giveUpAfter how long calls may fail before the participant is reported dead
-   * @param interval the least time between the starts of two calls, {@link Duration#ZERO} for none
    */
   record Settings(Duration deadline, int maxBatch, Duration firstRetry, Duration maxRetry,
-      int attemptsWhenClosing, Duration probeInterval, Duration giveUpAfter, Duration interval) {}
+      int attemptsWhenClosing, Duration probeInterval, Duration giveUpAfter) {}
 
-  /** Why the link gave up: the participant stopped answering. */
-  static final String CONNECTION_LOST = "connection lost";
+  /** Where the link stands. */
+  enum State {
+    /** Nothing in flight; events may be queued until the next {@link #flush}. */
+    IDLE,
+    /** Waiting for a permit of the server-wide window to send what is queued. */
+    WAITING,
+    /** One Broadcast (events, or a probe) in flight. */
+    SENDING,
+    /** The last call failed; the next attempt is scheduled. */
+    RETRYING,
+    /** The channel is shut down; nothing more is sent. */
+    CLOSED
+  }
+
+  /** The call in flight, and whether it holds a window permit. */
+  private record Call(BroadcastRequest request, boolean probe, boolean permit) {}
 
   private final String participant;
   private final String serverId;
@@ -95,30 +105,26 @@ final class ParticipantLink {
   private final ScheduledExecutorService scheduler;
   private final BroadcastWindow window;
   private final Settings settings;
+  private final IntervalFunction backoff;
   private final Listener listener;
   private final LongSupplier nanoTime;
-  private final long intervalNanos;
 
   private final Deque<ChatEvent> queue = new ArrayDeque<>();
-  private boolean inFlight;
-  private boolean waitingForPermit;
-  private boolean pacing;
-  private boolean holdsPermit;
-  /** When the last call started (an ordinary call, a probe or a retry): paces the next one. */
-  private long attemptStarted;
+  private State state = State.IDLE;
+  private boolean draining;
   private long lastContact;
+  private long attemptStarted;
   private long failingSince;
   private int failures;
-  private boolean closing;
-  private boolean closed;
 
   /**
    * @param participant the participant's process name, for the logs
    * @param serverId this server run's id, carried by every Broadcast
    * @param channel the channel to its Broadcast service; the link owns and eventually shuts it down
    * @param secret the participant's callback secret, presented on every call
-   * @param clock the server's clock
-   * @param scheduler runs retries and the waits of pacing
+   * @param clockInterceptor the client half of the server's clock stack ({@link
+   *     dev.chitchat.rpc.GrpcClocks#newClientInterceptor}), which ticks every call
+   * @param scheduler runs retries
    * @param window the server-wide bound on Broadcasts in flight
    * @param listener told when the participant is dead
    * @param nanoTime the monotonic clock, in nanoseconds ({@code System::nanoTime})
@@ -128,7 +134,7 @@ final class ParticipantLink {
       String serverId,
       ManagedChannel channel,
       String secret,
-      LamportClock clock,
+      ClientInterceptor clockInterceptor,
       ScheduledExecutorService scheduler,
       BroadcastWindow window,
       Settings settings,
@@ -140,17 +146,16 @@ final class ParticipantLink {
     this.scheduler = scheduler;
     this.window = window;
     this.settings = settings;
+    this.backoff = IntervalFunction.ofExponentialBackoff(settings.firstRetry(), 2, settings.maxRetry());
     this.listener = listener;
     this.nanoTime = nanoTime;
     this.lastContact = nanoTime.getAsLong();
-    this.intervalNanos = settings.interval().toNanos();
-    this.attemptStarted = lastContact - intervalNanos; // so the first call is not paced
     this.stub =
         ParticipantGrpc.newFutureStub(
             ClientInterceptors.intercept(
                 channel,
                 MetadataUtils.newAttachHeadersInterceptor(CallMetadata.bearer(secret)),
-                new ClockClientInterceptor(clock, participant)));
+                clockInterceptor));
   }
 
   /** The participant's process name. */
@@ -158,9 +163,14 @@ final class ParticipantLink {
     return participant;
   }
 
+  /** Where the link stands (for tests and diagnostics). */
+  synchronized State state() {
+    return state;
+  }
+
   /** Appends an event to the queue; call {@link #flush} after releasing the room's lock. */
   synchronized void enqueue(ChatEvent event) {
-    if (!closing && !closed) {
+    if (!draining && state != State.CLOSED) {
       queue.addLast(event);
     }
   }
@@ -171,74 +181,43 @@ final class ParticipantLink {
   }
 
   /**
-   * Starts a Broadcast of everything queued, unless one is in flight or nothing is queued. While
-   * the server-wide window has a free permit, the Broadcast starts no sooner than the pacing
-   * interval after the previous call started (waiting on the scheduler if need be); when the window
-   * is full, it starts when a permit comes free. Either way it carries whatever is queued then.
+   * Starts a Broadcast of everything queued when the link is idle: it waits for a permit of the
+   * server-wide window, then carries whatever is queued at that moment.
    */
   void flush() {
-    long wait;
-    boolean paceFirst;
     synchronized (this) {
-      if (inFlight || waitingForPermit || pacing || closed) {
+      if (state != State.IDLE) {
         return;
       }
       if (queue.isEmpty()) {
-        if (closing) {
-          shutdownLocked();
+        if (draining) {
+          closeLocked();
         }
         return;
       }
-      wait = attemptStarted + intervalNanos - nanoTime.getAsLong();
-      paceFirst = wait > 0 && !window.full();
-      if (paceFirst) {
-        pacing = true;
-      } else {
-        waitingForPermit = true;
-      }
-    }
-    if (paceFirst) {
-      try {
-        scheduler.schedule(this::paced, wait, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        closeNow(); // the server is stopping
-      }
-      return;
+      state = State.WAITING;
     }
     window.request(this::sendWithPermit);
   }
 
-  /** The pacing interval has passed: flush what queued meanwhile. */
-  private void paced() {
-    synchronized (this) {
-      pacing = false;
-    }
-    flush();
-  }
-
   /** Runs with a permit of the window: sends what is queued, or gives the permit back. */
   private void sendWithPermit() {
-    BroadcastRequest request = null;
+    Call call = null;
     synchronized (this) {
-      waitingForPermit = false;
-      if (!inFlight && !closed && !queue.isEmpty()) {
-        request = startLocked(false);
-        holdsPermit = true;
+      if (state == State.WAITING) {
+        if (queue.isEmpty()) {
+          state = State.IDLE;
+        } else {
+          call = startLocked(false, true);
+        }
       }
     }
-    if (request == null) {
+    if (call == null) {
       window.release();
-      flush(); // a retry may have taken over, or the link closed: flush sorts it out
+      flush(); // the link closed, or its queue emptied: flush sorts it out
       return;
     }
-    send(request, false);
-  }
-
-  /** Whether the call that just ended held a window permit; the caller releases it. */
-  private synchronized boolean releasePermit() {
-    boolean held = holdsPermit;
-    holdsPermit = false;
-    return held;
+    send(call);
   }
 
   /**
@@ -247,26 +226,26 @@ final class ParticipantLink {
    */
   void check() {
     boolean dead = false;
-    BroadcastRequest probe = null;
+    Call probe = null;
     synchronized (this) {
-      if (closed || closing) {
+      if (state == State.CLOSED || draining) {
         return;
       }
       long now = nanoTime.getAsLong();
       if (failures > 0 && now - failingSince >= settings.giveUpAfter().toNanos()) {
         dead = true;
         queue.clear();
-        shutdownLocked();
-      } else if (!inFlight && queue.isEmpty() && failures == 0
+        closeLocked();
+      } else if (state == State.IDLE && queue.isEmpty()
           && now - lastContact >= settings.probeInterval().toNanos()) {
-        probe = startLocked(true);
+        probe = startLocked(true, false);
       }
     }
     if (dead) {
       LOG.warn("{} stopped answering: removing it", participant);
       listener.dead(this, CONNECTION_LOST);
     } else if (probe != null) {
-      send(probe, true);
+      send(probe);
     }
   }
 
@@ -276,7 +255,7 @@ final class ParticipantLink {
    */
   void closeAfterDrain() {
     synchronized (this) {
-      closing = true;
+      draining = true;
       failures = 0;
     }
     flush();
@@ -285,16 +264,16 @@ final class ParticipantLink {
   /** Drops the queue and shuts the channel down now. */
   synchronized void closeNow() {
     queue.clear();
-    shutdownLocked();
+    closeLocked();
   }
 
-  /** Whether the link is closed or closing. */
+  /** Whether the link is closed or draining. */
   synchronized boolean isClosed() {
-    return closed || closing;
+    return state == State.CLOSED || draining;
   }
 
-  private BroadcastRequest startLocked(boolean probe) {
-    inFlight = true;
+  private Call startLocked(boolean probe, boolean permit) {
+    state = State.SENDING;
     attemptStarted = nanoTime.getAsLong();
     BroadcastRequest.Builder batch = BroadcastRequest.newBuilder().setServerId(serverId);
     if (!probe) {
@@ -305,26 +284,26 @@ final class ParticipantLink {
         batch.addEvents(event);
       }
     }
-    return batch.build();
+    return new Call(batch.build(), probe, permit);
   }
 
-  private void shutdownLocked() {
-    if (!closed) {
-      closed = true;
+  private void closeLocked() {
+    if (state != State.CLOSED) {
+      state = State.CLOSED;
       channel.shutdown();
     }
   }
 
-  private void send(BroadcastRequest request, boolean probe) {
+  private void send(Call call) {
     ListenableFuture<BroadcastResponse> response;
     try {
-      ParticipantGrpc.ParticipantFutureStub call =
+      ParticipantGrpc.ParticipantFutureStub deadlined =
           stub.withDeadlineAfter(settings.deadline().toMillis(), TimeUnit.MILLISECONDS);
       ParticipantGrpc.ParticipantFutureStub labelled =
-          probe ? call.withOption(CallMetadata.LABEL_OPTION, "probe") : call;
-      response = Context.ROOT.call(() -> labelled.broadcast(request));
+          call.probe() ? deadlined.withOption(CallMetadata.LABEL_OPTION, "probe") : deadlined;
+      response = Context.ROOT.call(() -> labelled.broadcast(call.request()));
     } catch (Exception e) {
-      onFailure(request, Status.fromThrowable(e));
+      onFailure(call, Status.fromThrowable(e));
       return;
     }
     Futures.addCallback(
@@ -332,82 +311,81 @@ final class ParticipantLink {
         new FutureCallback<>() {
           @Override
           public void onSuccess(BroadcastResponse result) {
-            onDelivered(request);
+            onDelivered(call);
           }
 
           @Override
           public void onFailure(Throwable t) {
-            ParticipantLink.this.onFailure(request, Status.fromThrowable(t));
+            ParticipantLink.this.onFailure(call, Status.fromThrowable(t));
           }
         },
         MoreExecutors.directExecutor());
   }
 
-  private void onDelivered(BroadcastRequest request) {
-    if (releasePermit()) {
+  private void onDelivered(Call call) {
+    if (call.permit()) {
       window.release();
     }
     synchronized (this) {
-      for (int i = 0; i < request.getEventsCount() && !queue.isEmpty(); i++) {
+      for (int i = 0; i < call.request().getEventsCount() && !queue.isEmpty(); i++) {
         queue.removeFirst();
       }
-      inFlight = false;
+      if (state == State.SENDING) {
+        state = State.IDLE;
+      }
       failures = 0;
       lastContact = nanoTime.getAsLong();
     }
     flush();
   }
 
-  private void onFailure(BroadcastRequest request, Status status) {
-    if (releasePermit()) {
+  private void onFailure(Call call, Status status) {
+    if (call.permit()) {
       window.release();
     }
     long delayMillis;
     synchronized (this) {
-      inFlight = false;
+      if (state == State.CLOSED) {
+        return;
+      }
       if (failures++ == 0) {
         failingSince = attemptStarted;
       }
-      if (closed) {
-        return;
-      }
-      if (closing && failures >= settings.attemptsWhenClosing()) {
+      if (draining && failures >= settings.attemptsWhenClosing()) {
         LOG.warn(
             "Giving up on {} after it left: {} event(s) not delivered ({})",
             participant, queue.size(), describe(status));
         queue.clear();
-        shutdownLocked();
+        closeLocked();
         return;
       }
-      long first = settings.firstRetry().toMillis();
-      delayMillis = Math.min(settings.maxRetry().toMillis(), first << Math.min(failures - 1, 16));
+      state = State.RETRYING;
+      delayMillis = backoff.apply(failures);
     }
     LOG.warn(
         "Broadcast of {} event(s) to {} failed ({}); retry {} in {} ms",
-        request.getEventsCount(), participant, describe(status), failures, delayMillis);
+        call.request().getEventsCount(), participant, describe(status), failures, delayMillis);
     try {
-      scheduler.schedule(this::flushOrProbe, delayMillis, TimeUnit.MILLISECONDS);
+      scheduler.schedule(this::retry, delayMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       closeNow(); // the server is stopping
     }
   }
 
   /** A retry: the queued events, or another probe when nothing is queued. */
-  private void flushOrProbe() {
-    BroadcastRequest request;
-    boolean probe;
+  private void retry() {
+    Call call;
     synchronized (this) {
-      if (inFlight || closed) {
+      if (state != State.RETRYING) {
         return;
       }
-      if (queue.isEmpty() && closing) {
-        shutdownLocked();
+      if (queue.isEmpty() && draining) {
+        closeLocked();
         return;
       }
-      probe = queue.isEmpty();
-      request = startLocked(probe);
+      call = startLocked(queue.isEmpty(), false);
     }
-    send(request, probe);
+    send(call);
   }
 
   private static String describe(Status status) {

@@ -3,8 +3,8 @@ package dev.chitchat.server;
 import java.time.Duration;
 
 /**
- * How a {@link ChatServer} runs: an immutable value. Build it from {@link #defaults()} with the
- * {@code with...} methods.
+ * How a {@link ChatServer} runs: an immutable value, made by a {@link Builder} ({@link #builder()}
+ * starts from the defaults).
  *
  * @param port the TCP port to listen on, 0 to pick a free one
  * @param processName the server's process name in the logs
@@ -22,9 +22,6 @@ import java.time.Duration;
  * @param maxInFlight the most Broadcast calls in flight at once, over all participants (each
  *     participant has at most one); with more participants than this, the server serves them in
  *     turn and each call carries more events (see {@code BroadcastWindow})
- * @param broadcastInterval the least time between the starts of two Broadcasts to the same
- *     participant, {@link Duration#ZERO} for none: events queued in between ride in the next call,
- *     so a busy participant gets fewer, fuller calls; an idle one is called at once
  * @param joinsPerMinute the most Join calls per source IP address per minute (a token bucket of
  *     that many, refilled over a minute), 0 for no limit
  * @param authFailuresPerMinute the most failed authentications (Publish or Leave without a current
@@ -41,108 +38,30 @@ public record ServerConfig(
     int rateLimit,
     int maxParticipants,
     int maxInFlight,
-    Duration broadcastInterval,
     int joinsPerMinute,
     int authFailuresPerMinute) {
 
   /** The transport's own cap on a request, in bytes: larger ones never reach the service. */
   public static final int TRANSPORT_MAX_BYTES = 1024 * 1024;
 
-  /** The default of {@link #maxInFlight}: Broadcast calls in flight at once, server-wide. */
-  public static final int DEFAULT_MAX_IN_FLIGHT = 64;
-
-  /** The default of {@link #broadcastInterval} in microseconds, for command-line defaults: 1 ms. */
-  public static final long DEFAULT_BROADCAST_INTERVAL_MICROS = 1000;
-
   /**
-   * The default of {@link #broadcastInterval}: 1 ms. At 10,000 messages/s to 10 participants it
-   * more than halves the Broadcast calls (see {@code docs/performance.md}); an idle participant
-   * never waits.
+   * A builder with the defaults: port 50051, process "server", 2 s Broadcast deadline, 16 KiB
+   * requests, batches of 512 events, participants removed 5 s after they stop answering or when
+   * 1000 events are queued for them, 50 messages per second per participant, 256 participants, 64
+   * Broadcasts in flight, 20 joins and 20 failed authentications per source address per minute.
    */
-  public static final Duration DEFAULT_BROADCAST_INTERVAL =
-      Duration.ofNanos(DEFAULT_BROADCAST_INTERVAL_MICROS * 1000);
+  public static Builder builder() {
+    return new Builder();
+  }
 
-  /**
-   * The defaults: port 50051, process "server", 2 s Broadcast deadline, 16 KiB requests, batches
-   * of 512 events, participants removed 5 s after they stop answering or when 1000 events are
-   * queued for them, 50 messages per second per participant, 256 participants, 64 Broadcasts in
-   * flight, at least 1 ms between the starts of two Broadcasts to one participant, 20 joins and 20
-   * failed authentications per source address per minute.
-   */
+  /** The defaults of {@link #builder()}. */
   public static ServerConfig defaults() {
-    return new ServerConfig(50051, "server", Duration.ofSeconds(2), 16 * 1024, 512,
-        Duration.ofSeconds(5), 1000, 50, 256, DEFAULT_MAX_IN_FLIGHT, DEFAULT_BROADCAST_INTERVAL,
-        20, 20);
+    return builder().build();
   }
 
-  /** This configuration with another port. */
-  public ServerConfig withPort(int value) {
-    return new ServerConfig(value, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another process name. */
-  public ServerConfig withProcessName(String value) {
-    return new ServerConfig(port, value, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another Broadcast deadline. */
-  public ServerConfig withBroadcastDeadline(Duration value) {
-    return new ServerConfig(port, processName, value, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another failure timeout. */
-  public ServerConfig withFailureTimeout(Duration value) {
-    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        value, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another queue bound, in events. */
-  public ServerConfig withMaxQueue(int value) {
-    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, value, rateLimit, maxParticipants, maxInFlight, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another rate limit, in messages per second (0: none). */
-  public ServerConfig withRateLimit(int value) {
-    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, value, maxParticipants, maxInFlight, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another participant limit. */
-  public ServerConfig withMaxParticipants(int value) {
-    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, value, maxInFlight, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another bound on Broadcasts in flight, server-wide. */
-  public ServerConfig withMaxInFlight(int value) {
-    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, value, broadcastInterval, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with another least interval between two Broadcasts to one participant. */
-  public ServerConfig withBroadcastInterval(Duration value) {
-    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, value, joinsPerMinute,
-        authFailuresPerMinute);
-  }
-
-  /** This configuration with other limits per source address, per minute (0: none). */
-  public ServerConfig withAddressLimits(int joins, int authFailures) {
-    return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
-        failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, broadcastInterval, joins,
-        authFailures);
+  /** A builder that starts from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** How often idle participants are probed: a fifth of the failure timeout. */
@@ -154,7 +73,112 @@ public record ServerConfig(
     Duration probe = probeInterval();
     Duration giveUp = failureTimeout.minus(probe).minus(probe.dividedBy(2));
     Duration deadline = broadcastDeadline.compareTo(giveUp) < 0 ? broadcastDeadline : giveUp;
-    return new ParticipantLink.Settings(
-        deadline, maxBatch, Duration.ofMillis(100), probe, 3, probe, giveUp, broadcastInterval);
+    return new ParticipantLink.Settings(deadline, maxBatch, Duration.ofMillis(100), probe, 3, probe, giveUp);
+  }
+
+  /** Makes a {@link ServerConfig}; each setter returns the builder. Not thread-safe. */
+  public static final class Builder {
+    private int port = 50051;
+    private String processName = "server";
+    private Duration broadcastDeadline = Duration.ofSeconds(2);
+    private int maxRequestBytes = 16 * 1024;
+    private int maxBatch = 512;
+    private Duration failureTimeout = Duration.ofSeconds(5);
+    private int maxQueue = 1000;
+    private int rateLimit = 50;
+    private int maxParticipants = 256;
+    private int maxInFlight = 64;
+    private int joinsPerMinute = 20;
+    private int authFailuresPerMinute = 20;
+
+    private Builder() {}
+
+    private Builder(ServerConfig c) {
+      port = c.port;
+      processName = c.processName;
+      broadcastDeadline = c.broadcastDeadline;
+      maxRequestBytes = c.maxRequestBytes;
+      maxBatch = c.maxBatch;
+      failureTimeout = c.failureTimeout;
+      maxQueue = c.maxQueue;
+      rateLimit = c.rateLimit;
+      maxParticipants = c.maxParticipants;
+      maxInFlight = c.maxInFlight;
+      joinsPerMinute = c.joinsPerMinute;
+      authFailuresPerMinute = c.authFailuresPerMinute;
+    }
+
+    /** The TCP port, 0 for any free one. */
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    /** The process name in the logs. */
+    public Builder processName(String value) {
+      processName = value;
+      return this;
+    }
+
+    /** The deadline of every Broadcast call. */
+    public Builder broadcastDeadline(Duration value) {
+      broadcastDeadline = value;
+      return this;
+    }
+
+    /** The most events one Broadcast carries. */
+    public Builder maxBatch(int value) {
+      maxBatch = value;
+      return this;
+    }
+
+    /** How soon a participant that stops answering is removed. */
+    public Builder failureTimeout(Duration value) {
+      failureTimeout = value;
+      return this;
+    }
+
+    /** The most events queued for one participant, in events. */
+    public Builder maxQueue(int value) {
+      maxQueue = value;
+      return this;
+    }
+
+    /** Messages per second per participant, 0 for no limit. */
+    public Builder rateLimit(int value) {
+      rateLimit = value;
+      return this;
+    }
+
+    /** The most participants at once. */
+    public Builder maxParticipants(int value) {
+      maxParticipants = value;
+      return this;
+    }
+
+    /** The most Broadcast calls in flight at once, server-wide. */
+    public Builder maxInFlight(int value) {
+      maxInFlight = value;
+      return this;
+    }
+
+    /** Joins per source IP address per minute, 0 for no limit. */
+    public Builder joinsPerMinute(int value) {
+      joinsPerMinute = value;
+      return this;
+    }
+
+    /** Failed authentications per source IP address per minute, 0 for no limit. */
+    public Builder authFailuresPerMinute(int value) {
+      authFailuresPerMinute = value;
+      return this;
+    }
+
+    /** The configuration. */
+    public ServerConfig build() {
+      return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
+          failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, joinsPerMinute,
+          authFailuresPerMinute);
+    }
   }
 }

@@ -72,9 +72,10 @@ class BroadcastWindowTest {
   @Test
   void withOneCallInFlightForAllParticipantsEveryoneStillGetsEverythingInOrder() throws Exception {
     ServerConfig config =
-        ServerConfig.defaults().withPort(0).withRateLimit(0).withMaxInFlight(1)
-            .withFailureTimeout(java.time.Duration.ofSeconds(60))
-            .withBroadcastDeadline(java.time.Duration.ofSeconds(30));
+        ServerConfig.builder().port(0).rateLimit(0).maxInFlight(1)
+            .failureTimeout(java.time.Duration.ofSeconds(60))
+            .broadcastDeadline(java.time.Duration.ofSeconds(30))
+            .build();
     try (InProcessChat chat = new InProcessChat(config)) {
       List<InProcessChat.Member> members = new ArrayList<>();
       for (String name : List.of("Alex", "Aske", "Bob", "Cleo")) {

@@ -42,8 +42,9 @@ class FailureTest {
 
   @Test
   void aParticipantThatStopsAnsweringIsRemovedAndAnnouncedEvenWhenNobodyChats() throws Exception {
-    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0)
-        .withFailureTimeout(Duration.ofSeconds(1)));
+    chat = new InProcessChat(ServerConfig.builder().port(0).rateLimit(0)
+        .failureTimeout(Duration.ofSeconds(1))
+        .build());
     InProcessChat.Member alex = chat.joined("Alex");
     ChatServerGrpc.ChatServerBlockingStub raw = raw(chat);
     // Bob declares a port where nothing listens, as if he had crashed right after joining.
@@ -75,8 +76,8 @@ class FailureTest {
 
   @Test
   void aParticipantThatFallsBehindIsRemovedAsTooSlowAndCanJoinAgain() throws Exception {
-    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0).withMaxQueue(5)
-        .withFailureTimeout(Duration.ofSeconds(60)).withBroadcastDeadline(Duration.ofSeconds(60)));
+    chat = new InProcessChat(ServerConfig.builder().port(0).rateLimit(0).maxQueue(5)
+        .failureTimeout(Duration.ofSeconds(60)).broadcastDeadline(Duration.ofSeconds(60)).build());
     InProcessChat.Member alex = chat.joined("Alex");
     CountDownLatch resume = new CountDownLatch(1);
     InProcessChat.Member slow = chat.participant("Slow", InProcessChat.blockingUntil(resume));
@@ -113,8 +114,8 @@ class FailureTest {
   @Test
   void aStuckParticipantHoldsItsBroadcastWindowPermitOnlyUntilTheDeadline() throws Exception {
     // One Broadcast in flight for everyone: Slow's blocked call holds the only permit.
-    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0).withMaxInFlight(1)
-        .withFailureTimeout(Duration.ofSeconds(60)).withBroadcastDeadline(Duration.ofMillis(300)));
+    chat = new InProcessChat(ServerConfig.builder().port(0).rateLimit(0).maxInFlight(1)
+        .failureTimeout(Duration.ofSeconds(60)).broadcastDeadline(Duration.ofMillis(300)).build());
     InProcessChat.Member alex = chat.joined("Alex");
     CountDownLatch resume = new CountDownLatch(1);
     InProcessChat.Member slow = chat.participant("Slow", InProcessChat.blockingUntil(resume));
@@ -135,8 +136,9 @@ class FailureTest {
 
   @Test
   void participantsRejoinARestartedServerWhoseClockStartsFromWhatTheyBring() throws Exception {
-    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0)
-        .withFailureTimeout(Duration.ofMillis(500)));
+    chat = new InProcessChat(ServerConfig.builder().port(0).rateLimit(0)
+        .failureTimeout(Duration.ofMillis(500))
+        .build());
     ParticipantNode.Watch watch = new ParticipantNode.Watch(Duration.ofMillis(600), true);
     InProcessChat.Member alex = chat.participant("Alex", null, watch);
     alex.node().join();
@@ -178,8 +180,9 @@ class FailureTest {
   void aParticipantThatLostTouchComesBackWhenTheServerStillCountsItIn() throws Exception {
     // The participant gives up on the server after 300 ms of silence; the server only probes idle
     // participants every second: as if the server had been paused for a moment.
-    chat = new InProcessChat(ServerConfig.defaults().withPort(0).withRateLimit(0)
-        .withFailureTimeout(Duration.ofSeconds(5)));
+    chat = new InProcessChat(ServerConfig.builder().port(0).rateLimit(0)
+        .failureTimeout(Duration.ofSeconds(5))
+        .build());
     InProcessChat.Member alex =
         chat.participant("Alex", null, new ParticipantNode.Watch(Duration.ofMillis(300), true));
     alex.node().join();

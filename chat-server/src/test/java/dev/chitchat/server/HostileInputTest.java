@@ -49,7 +49,7 @@ class HostileInputTest {
   }
 
   private void start() throws Exception {
-    start(ServerConfig.defaults().withPort(0).withRateLimit(0));
+    start(ServerConfig.builder().port(0).rateLimit(0).build());
   }
 
   @AfterEach
@@ -204,7 +204,7 @@ class HostileInputTest {
 
   @Test
   void aFloodFromOneParticipantIsRateLimited() throws Exception {
-    start(ServerConfig.defaults().withPort(0).withRateLimit(5));
+    start(ServerConfig.builder().port(0).rateLimit(5).build());
     InProcessChat.Member flooder = chat.joined("Flooder");
     int sent = 0;
     Status limited = null;
@@ -230,7 +230,7 @@ class HostileInputTest {
 
   @Test
   void theParticipantLimit() throws Exception {
-    start(ServerConfig.defaults().withPort(0).withRateLimit(0).withMaxParticipants(2));
+    start(ServerConfig.builder().port(0).rateLimit(0).maxParticipants(2).build());
     joinRaw("Second");
 
     assertRefused(() -> joinRaw("Third"), Status.Code.RESOURCE_EXHAUSTED,
@@ -244,7 +244,7 @@ class HostileInputTest {
     // Real TCP here, through the processes' own transport: the bytes go to the listening sockets.
     NettyTransport transport = NettyTransport.create(2, "hostile-input-test");
     InProcessChat.Recorder serverLog = new InProcessChat.Recorder();
-    ChatServer server = new ChatServer(ServerConfig.defaults().withPort(0).withRateLimit(0),
+    ChatServer server = new ChatServer(ServerConfig.builder().port(0).rateLimit(0).build(),
         new LamportClock("server", serverLog, MergeBound.SERVER),
         transport.serverBuilder(0),
         executor -> new NetworkDialer(transport, executor, 64 * 1024)).start();

@@ -45,7 +45,7 @@ class HostilePeersTest {
   }
 
   private void start() throws Exception {
-    start(ServerConfig.defaults().withPort(0).withRateLimit(0));
+    start(ServerConfig.builder().port(0).rateLimit(0).build());
   }
 
   @AfterEach
@@ -116,7 +116,7 @@ class HostilePeersTest {
 
   @Test
   void joinsAndFailedAuthenticationsAreLimitedPerAddress() throws Exception {
-    start(ServerConfig.defaults().withPort(0).withRateLimit(0).withAddressLimits(5, 3));
+    start(ServerConfig.builder().port(0).rateLimit(0).joinsPerMinute(5).authFailuresPerMinute(3).build());
     // Alex and Bob used two of the five joins of this (in-process) address.
     for (int i = 0; i < 3; i++) {
       server("1", "Mallory", null).join(join("Mallory" + i));
@@ -159,7 +159,7 @@ class HostilePeersTest {
   void aJoinThatDeclaresTheServersOwnPortFromItsOwnHostIsRefused() throws Exception {
     dev.chitchat.rpc.NettyTransport transport =
         dev.chitchat.rpc.NettyTransport.create(1, "hostile-peers-test");
-    ChatServer server = new ChatServer(ServerConfig.defaults().withPort(0),
+    ChatServer server = new ChatServer(ServerConfig.builder().port(0).build(),
         new dev.chitchat.clock.LamportClock("server", e -> {}, dev.chitchat.clock.MergeBound.SERVER),
         transport.serverBuilder(0),
         executor -> new NetworkDialer(transport, executor, 64 * 1024)).start();

@@ -56,9 +56,10 @@ final class InProcessChat implements AutoCloseable {
   InProcessChat() throws Exception {
     // Tests of failure detection configure their own timeouts; elsewhere nobody is removed for
     // being slow on a loaded machine.
-    this(ServerConfig.defaults().withPort(0).withRateLimit(0)
-        .withFailureTimeout(java.time.Duration.ofSeconds(60))
-        .withBroadcastDeadline(java.time.Duration.ofSeconds(30)));
+    this(ServerConfig.builder().port(0).rateLimit(0)
+        .failureTimeout(java.time.Duration.ofSeconds(60))
+        .broadcastDeadline(java.time.Duration.ofSeconds(30))
+        .build());
   }
 
   InProcessChat(ServerConfig config) throws Exception {

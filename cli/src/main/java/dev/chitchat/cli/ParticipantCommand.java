@@ -16,7 +16,7 @@ import dev.chitchat.rules.ChatRules;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -27,8 +27,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code chitchat participant}: serves Broadcast on its own port, joins a server, publishes every
- * line typed, and leaves on {@code /quit}, {@code exit}, end of input, Ctrl-C or SIGTERM.
+ * {@code chitchat participant}: serves Broadcast on its own port, by default only on this host's
+ * address that faces the server ({@link BindAddress}), joins a server, publishes every line typed,
+ * and leaves on {@code /quit}, {@code exit}, end of input, Ctrl-C or SIGTERM.
  */
 @Command(
     name = "participant",
@@ -53,6 +54,13 @@ final class ParticipantCommand implements Callable<Integer> {
   @Option(names = "--server", defaultValue = "localhost:50051", paramLabel = "HOST:PORT",
       description = "The chat server (default: ${DEFAULT-VALUE}).")
   String server;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS",
+      description = {"Address to listen on for broadcasts; 0.0.0.0 or :: for all interfaces.",
+          "Default: this host's address facing --server (127.0.0.1 for a server on localhost),"
+              + " where the server calls back; all interfaces, with a warning, if that cannot be"
+              + " told (the server's name does not resolve yet)."})
+  String bind;
 
   @Option(names = "--log-dir", defaultValue = "logs", paramLabel = "DIR",
       description = "Directory for NAME.jsonl, the JSON Lines log of every clock tick (default: ${DEFAULT-VALUE}).")
@@ -93,6 +101,7 @@ final class ParticipantCommand implements Callable<Integer> {
       throw new UserError("--server-timeout-ms must be at least 50.", 2);
     }
     Endpoint endpoint = Endpoint.parse(server);
+    BindAddress.Choice listen = BindAddress.choose(bind, endpoint);
     ScriptPlayer script = scriptOptions.load(name, logDir);
     boolean interactive = System.console() != null && script == null;
     String process = LogSetup.uniqueProcessName(name, logDir);
@@ -119,20 +128,19 @@ final class ParticipantCommand implements Callable<Integer> {
             port,
             clock,
             channel,
-            transport.serverBuilder(port),
+            transport.serverBuilder(new InetSocketAddress(listen.address(), port)),
             console.screen(),
             Duration.ofMillis(deadlineMillis),
             Duration.ofSeconds(5),
             new ParticipantNode.Watch(Duration.ofMillis(serverTimeoutMillis), rejoin));
+    listen.warning().ifPresent(console.screen()::show);
     try {
       int actual = node.start();
-      console.screen().show(name + " is listening for broadcasts on port " + actual);
+      console.screen().show(
+          name + " is listening for broadcasts on " + BindAddress.format(listen.address(), actual));
     } catch (IOException e) {
       shutdown(channel, transport, console);
-      throw new UserError(
-          "Cannot listen on port " + port + ": "
-              + (e instanceof BindException || e.getCause() instanceof BindException
-                  ? "it is in use." : e.getMessage()));
+      throw new UserError(BindAddress.cannotListen(listen.address(), port, e));
     }
     if (script != null) {
       return script.play(

@@ -9,7 +9,7 @@ import dev.chitchat.server.ChatServer;
 import dev.chitchat.server.NetworkDialer;
 import dev.chitchat.server.ServerConfig;
 import java.io.IOException;
-import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -73,18 +73,11 @@ final class ServerCommand implements Callable<Integer> {
       description = "Participants at once (default: ${DEFAULT-VALUE}).")
   int maxParticipants;
 
-  @Option(names = "--max-in-flight", defaultValue = "" + ServerConfig.DEFAULT_MAX_IN_FLIGHT,
+  @Option(names = "--max-in-flight", defaultValue = "64",
       paramLabel = "CALLS",
       description = "Broadcast calls in flight at once, over all participants; with more "
           + "participants the server serves them in turn, in bigger batches (default: ${DEFAULT-VALUE}).")
   int maxInFlight;
-
-  @Option(names = "--broadcast-interval-us",
-      defaultValue = "" + ServerConfig.DEFAULT_BROADCAST_INTERVAL_MICROS, paramLabel = "MICROS",
-      description = {"Least time between the starts of two Broadcasts to the same participant, in "
-          + "microseconds, 0 to 1000000;", "messages queued meanwhile ride in the next call, so a "
-          + "busy participant gets fewer, fuller calls (default: ${DEFAULT-VALUE})."})
-  long broadcastIntervalMicros;
 
   @Override
   public Integer call() throws Exception {
@@ -104,22 +97,19 @@ final class ServerCommand implements Callable<Integer> {
     if (joinLimit < 0 || authFailureLimit < 0) {
       throw new UserError("--join-limit and --auth-failure-limit must be at least 0.", 2);
     }
-    if (broadcastIntervalMicros < 0 || broadcastIntervalMicros > 1_000_000) {
-      throw new UserError("--broadcast-interval-us " + broadcastIntervalMicros
-          + " is out of range. Use 0 to 1000000.", 2);
-    }
     ServerConfig config =
-        ServerConfig.defaults()
-            .withPort(port)
-            .withProcessName(LogSetup.uniqueProcessName("server", logDir))
-            .withBroadcastDeadline(java.time.Duration.ofMillis(broadcastDeadlineMillis))
-            .withFailureTimeout(java.time.Duration.ofMillis(failureTimeoutMillis))
-            .withMaxQueue(maxQueue)
-            .withRateLimit(rateLimit)
-            .withMaxParticipants(maxParticipants)
-            .withMaxInFlight(maxInFlight)
-            .withAddressLimits(joinLimit, authFailureLimit)
-            .withBroadcastInterval(java.time.Duration.ofNanos(broadcastIntervalMicros * 1000));
+        ServerConfig.builder()
+            .port(port)
+            .processName(LogSetup.uniqueProcessName("server", logDir))
+            .broadcastDeadline(java.time.Duration.ofMillis(broadcastDeadlineMillis))
+            .failureTimeout(java.time.Duration.ofMillis(failureTimeoutMillis))
+            .maxQueue(maxQueue)
+            .rateLimit(rateLimit)
+            .maxParticipants(maxParticipants)
+            .maxInFlight(maxInFlight)
+            .joinsPerMinute(joinLimit)
+            .authFailuresPerMinute(authFailureLimit)
+            .build();
     try {
       LogSetup.configure(new LogSetup.Options(config.processName(), logDir, !quiet, true));
     } catch (IOException e) {
@@ -138,10 +128,9 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IOException e) {
       transport.close();
       LogSetup.shutdown();
-      throw new UserError(
-          "Cannot listen on port " + port + ": "
-              + (e instanceof BindException || e.getCause() instanceof BindException
-                  ? "it is in use." : e.getMessage()));
+      deleteIfEmpty(logDir.resolve(config.processName() + ".jsonl"));
+      throw new UserError("Cannot listen on port " + port + ": "
+          + BindAddress.whyNotListening(new InetSocketAddress(0).getAddress(), port, e));
     }
     Runtime.getRuntime()
         .addShutdownHook(
@@ -159,5 +148,19 @@ final class ServerCommand implements Callable<Integer> {
                 "chitchat-server-shutdown"));
     server.blockUntilShutdown();
     return 0;
+  }
+
+  /**
+   * Removes the log of a server that never started, so that it leaves nothing behind and the next
+   * server in the same directory is {@code server} again, not {@code server-2}.
+   */
+  private static void deleteIfEmpty(java.nio.file.Path log) {
+    try {
+      if (java.nio.file.Files.size(log) == 0) {
+        java.nio.file.Files.delete(log);
+      }
+    } catch (IOException e) {
+      // No log, or not ours to remove: nothing to clean up.
+    }
   }
 }

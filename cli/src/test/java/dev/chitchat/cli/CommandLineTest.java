@@ -61,18 +61,23 @@ class CommandLineTest {
   }
 
   @Test
-  void aBroadcastIntervalOutOfRangeIsRefused() {
-    assertOneLineError(run("server", "--broadcast-interval-us", "-1"), 2,
-        "--broadcast-interval-us -1 is out of range. Use 0 to 1000000.");
-    assertOneLineError(run("bench", "--broadcast-interval-us", "2000000"), 2,
-        "need 1 to 5000 participants");
-    assertOneLineError(run("bench", "--runs", "0"), 2, "need 1 to 5000 participants");
-  }
-
-  @Test
   void aBadServerAddressIsRefused() {
     assertOneLineError(run("participant", "--name", "Alex", "--server", "localhost:x"), 2,
         "Server address \"localhost:x\" is not HOST:PORT.");
+  }
+
+  @Test
+  void aBadBindAddressIsRefusedBeforeAnythingStarts() {
+    String logs = dir.resolve("logs").toString();
+    assertOneLineError(
+        run("participant", "--name", "Alex", "--bind", "not an address", "--log-dir", logs), 2,
+        "Bind address \"not an address\" is not an IP address or a known host name.");
+    // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): on no real interface.
+    assertOneLineError(
+        run("participant", "--name", "Alex", "--bind", "203.0.113.7", "--log-dir", logs), 2,
+        "Bind address \"203.0.113.7\" is not an address of this host. Use one of its addresses,"
+            + " or 0.0.0.0 for all interfaces.");
+    assertThat(dir.resolve("logs")).doesNotExist(); // refused before its log was opened
   }
 
   @Test
@@ -104,5 +109,16 @@ class CommandLineTest {
     assertThat(Endpoint.parse("localhost:50051")).isEqualTo(new Endpoint("localhost", 50051));
     assertThat(Endpoint.parse("[::1]:7").target()).isEqualTo("[::1]:7");
     assertThat(Endpoint.parse("50051")).isEqualTo(new Endpoint("localhost", 50051));
+  }
+
+  @Test
+  void aBadRunCountIsRefused() {
+    assertOneLineError(run("bench", "--runs", "0"), 2, "need 1 to 5000 participants");
+  }
+
+  @Test
+  void negativeAddressLimitsAreRefused() {
+    assertOneLineError(run("server", "--join-limit", "-1"), 2,
+        "--join-limit and --auth-failure-limit must be at least 0.");
   }
 }

@@ -261,7 +261,9 @@ class ContainersIT {
         .withCommand("--name", name, "--server", "server:50051", "--port", "50061",
             "--log-dir", "/logs/run", "--script", "/scenarios/test.scenario", "--step-timeout", "60",
             "--no-console-log")
-        .waitingFor(Wait.forLogMessage(".*listening for broadcasts on port 50061.*\\n", 1));
+        // The container's address on the network, which faces the server (not 0.0.0.0).
+        .waitingFor(Wait.forLogMessage(
+            ".*listening for broadcasts on (?!0\\.0\\.0\\.0)[0-9.]+:50061.*\\n", 1));
     participant.start();
     return participant;
   }

@@ -119,7 +119,8 @@ class EndToEndIT {
     Path alexOut = work.resolve("alex.out");
     Process alex = chitchat(alexOut, "participant", "--name", "Alex", "--port", "0",
         "--server", "localhost:" + port, "--log-dir", logs.toString());
-    awaitPort(alexOut, Pattern.compile("Alex is listening for broadcasts on port (\\d+)"));
+    // A server on localhost: the participant listens on loopback only.
+    awaitPort(alexOut, Pattern.compile("Alex is listening for broadcasts on 127\\.0\\.0\\.1:(\\d+)"));
     await().atMost(Duration.ofSeconds(30)).until(() -> read(alexOut).contains("Joined Chitty-Chat"));
     Path bobOut = work.resolve("bob.out");
     Process bob = new ProcessBuilder(List.of(

@@ -15,6 +15,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,9 +62,32 @@ public final class NettyTransport implements AutoCloseable {
         new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io), epoll);
   }
 
-  /** A server builder for {@code port} (0 for a free one), plaintext, on this transport's threads. */
+  /**
+   * A server builder for {@code port} (0 for a free one) on all interfaces, plaintext, on this
+   * transport's threads.
+   *
+   * @param port 0 to 65535
+   * @throws IllegalArgumentException if {@code port} is out of range
+   * @see #serverBuilder(InetSocketAddress)
+   */
   public NettyServerBuilder serverBuilder(int port) {
-    return NettyServerBuilder.forPort(port, InsecureServerCredentials.create())
+    // The wildcard address, as NettyServerBuilder.forPort would use.
+    return serverBuilder(new InetSocketAddress(port));
+  }
+
+  /**
+   * A server builder that listens only on {@code address} (an address of this host, or the wildcard
+   * address for all interfaces; port 0 for a free one), plaintext, on this transport's threads.
+   * Nothing is bound until the built server starts: an address that is not on this host, or a port
+   * in use, makes {@link io.grpc.Server#start()} throw an {@link java.io.IOException} ({@code Failed
+   * to bind to address ...}) whose cause says why: a {@link java.net.BindException} with NIO, Netty's
+   * own {@code IOException} with the system's message (e.g. {@code bind(..) failed with error(-99):
+   * Cannot assign requested address}) with epoll.
+   *
+   * @param address where to listen: a resolved address and a port from 0 to 65535
+   */
+  public NettyServerBuilder serverBuilder(InetSocketAddress address) {
+    return NettyServerBuilder.forAddress(address, InsecureServerCredentials.create())
         .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .bossEventLoopGroup(group)
         .workerEventLoopGroup(group)

@@ -1,6 +1,8 @@
 package dev.chitchat.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -26,9 +28,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -148,10 +154,59 @@ class NettyTransportTest {
   }
 
   @Test
+  void aServerForOneAddressListensOnlyThere() throws Exception {
+    Server server =
+        echoServer(
+            transport.serverBuilder(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    try {
+      assertThat(List.<Object>copyOf(server.getListenSockets()))
+          .containsExactly(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort()));
+      try (Socket reached = new Socket(InetAddress.getLoopbackAddress(), server.getPort())) {
+        assertThat(reached.isConnected()).isTrue();
+      }
+      InetAddress other = nonLoopbackAddress();
+      assumeTrue(other != null, "this machine has no address but loopback");
+      // Not listening there: the connection is refused at once (a local address, no timeout).
+      assertThatThrownBy(() -> new Socket(other, server.getPort()).close())
+          .isInstanceOf(ConnectException.class);
+    } finally {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aServerForAnAddressNotOnThisHostFailsToStart() throws Exception {
+    // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): documentation only, on no real interface.
+    ServerBuilder<?> builder =
+        transport.serverBuilder(new InetSocketAddress(
+            InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, 7}), 0));
+
+    // The cause is a BindException with NIO, Netty's native IOException with epoll.
+    assertThatThrownBy(() -> echoServer(builder))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("203.0.113.7")
+        .cause().isInstanceOf(IOException.class);
+  }
+
+  @Test
   void refusesANegativeThreadCount() {
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
         .isThrownBy(() -> NettyTransport.create(-1, "x"))
         .withMessageContaining("threads");
+  }
+
+  /** An address of this machine that is not loopback (nor link-local), or null if none. */
+  private static InetAddress nonLoopbackAddress() throws SocketException {
+    List<InetAddress> addresses = new ArrayList<>();
+    for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
+      if (nic.isUp()) {
+        addresses.addAll(nic.inetAddresses().toList());
+      }
+    }
+    return addresses.stream()
+        .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress() && !a.isAnyLocalAddress())
+        .findFirst()
+        .orElse(null);
   }
 
   /** Calls Say with an {@code x-echo} header; the response and the header's echo in trailers. */
