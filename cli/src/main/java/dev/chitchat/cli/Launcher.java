@@ -34,12 +34,18 @@ final class Launcher implements AutoCloseable {
   synchronized Process start(String label, boolean withInput, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-XX:+UseSerialGC");
-    command.add("-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager");
-    command.add("-cp");
-    command.add(ownJar());
-    command.add(ChitChat.class.getName());
+    String classPath = ownJar();
+    if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
+      // The class path must read as it did when the archives were made: -jar, the same path.
+      command.addAll(JvmOptions.forCommand(args.get(0), Path.of(classPath)));
+      command.add("-jar");
+      command.add(classPath);
+    } else { // a test: classes and dependencies, no archives
+      command.addAll(JvmOptions.forCommand(args.get(0), Path.of("no.jar")));
+      command.add("-cp");
+      command.add(classPath);
+      command.add(ChitChat.class.getName());
+    }
     command.addAll(args);
     ProcessBuilder builder =
         new ProcessBuilder(command)
