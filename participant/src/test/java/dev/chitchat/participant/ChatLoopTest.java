@@ -12,10 +12,8 @@ import dev.chitchat.proto.LeaveResponse;
 import dev.chitchat.proto.PublishRequest;
 import dev.chitchat.proto.PublishResponse;
 import dev.chitchat.rpc.CallMetadata;
-import dev.chitchat.rpc.ClockClientInterceptor;
 import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.ClockServerInterceptor;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -39,7 +37,6 @@ class ChatLoopTest {
   private final List<String> published = new CopyOnWriteArrayList<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private Server server;
-  private ManagedChannel channel;
   private ParticipantNode node;
 
   @BeforeEach
@@ -78,11 +75,10 @@ class ChatLoopTest {
             new ClockServerInterceptor(new LamportClock("server", e -> {}), CallAuthenticator.ANYONE)))
         .build().start();
     LamportClock clock = new LamportClock("Alex", e -> {});
-    channel = InProcessChannelBuilder.forName(name).directExecutor()
-        .intercept(new ClockClientInterceptor(clock, "server")).build();
-    node = new ParticipantNode("Alex", 1, clock, channel,
-        InProcessServerBuilder.forName(name + "-alex"), line -> {},
-        Duration.ofSeconds(5), Duration.ofMillis(1));
+    node = new ParticipantNode(
+        ParticipantSettings.builder("Alex").declaredPort(1).drainTimeout(Duration.ofMillis(1)).build(),
+        clock, InProcessChannelBuilder.forName(name).directExecutor(),
+        InProcessServerBuilder.forName(name + "-alex"), line -> {});
     node.start();
     node.join();
   }
@@ -90,7 +86,6 @@ class ChatLoopTest {
   @AfterEach
   void stop() throws Exception {
     node.stop();
-    channel.shutdownNow();
     server.shutdownNow();
   }
 
