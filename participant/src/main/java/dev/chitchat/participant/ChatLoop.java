@@ -50,7 +50,8 @@ public final class ChatLoop {
    * @throws InterruptedException if interrupted while waiting for the answers or the leave
    */
   public void run() throws IOException, InterruptedException {
-    try (Outbox outbox = new Outbox(node.name())) {
+    Outbox outbox = new Outbox(node.name());
+    try {
       String line;
       reading:
       while ((line = input.readLine()) != null) {
@@ -60,6 +61,8 @@ public final class ChatLoop {
           }
         }
       }
+    } finally {
+      outbox.drain();
     }
     leave();
   }

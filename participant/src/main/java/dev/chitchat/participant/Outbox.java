@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * their own in the order they were typed, so that the input loop never waits for the server and
  * the user's messages still reach it in order. Thread-safe.
  */
-final class Outbox implements AutoCloseable {
+final class Outbox {
 
   private final ExecutorService thread;
 
@@ -28,8 +28,7 @@ final class Outbox implements AutoCloseable {
    * Waits until everything queued has run: each action is bounded by its calls' deadlines, so
    * this ends. Nothing may be queued afterwards.
    */
-  @Override
-  public void close() throws InterruptedException {
+  void drain() throws InterruptedException {
     thread.shutdown();
     while (!thread.awaitTermination(1, TimeUnit.MINUTES)) {
       // Still publishing: every attempt has a deadline, so the queue drains.

@@ -135,4 +135,40 @@ class ChatLoopTest {
   void helpListsTheCommands() throws Exception {
     assertThat(run("/help\n/quit\n")).contains("/quit or exit leaves");
   }
+
+  @Test
+  void helpNamesCtrlDAndTheLengthLimit() throws Exception {
+    assertThat(run("/help\n/quit\n")).contains("Ctrl-D", "128 characters");
+  }
+
+  @Test
+  void anUnknownCommandIsRefusedHereWithAHintAndNotPublished() throws Exception {
+    String shown = run("/nick bobby\n/quit\n");
+
+    assertThat(published).isEmpty();
+    assertThat(shown).contains("Unknown command /nick; nothing was sent. Type /help for the commands.");
+  }
+
+  @Test
+  void aDoubleSlashPublishesALineThatStartsWithASlash() throws Exception {
+    run("//hi\n/quit\n");
+
+    assertThat(published).containsExactly("/hi");
+  }
+
+  @Test
+  void aPastedBlockIsPublishedLineByLineInOrder() throws Exception {
+    java.util.Iterator<String> lines = List.of("a\nb\r\nc", "d", "/quit").iterator();
+    new ChatLoop(node, new LineSource() {
+      @Override
+      public String readLine() {
+        return lines.hasNext() ? lines.next() : null;
+      }
+
+      @Override
+      public void close() {}
+    }, line -> {}).run();
+
+    assertThat(published).containsExactly("a", "b", "c", "d");
+  }
 }
