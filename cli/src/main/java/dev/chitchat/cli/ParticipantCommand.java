@@ -15,6 +15,8 @@ import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.rules.ChatRules;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +112,10 @@ final class ParticipantCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UserError("Cannot create log directory " + logDir + ": " + e.getMessage());
     }
+    // gRPC warns, with a stack trace, about every failed name resolution and connection (through
+    // java.util.logging into log4j): for a user who mistyped --server, or whose server is down,
+    // that is noise in front of the one line the participant prints about the same failure.
+    Configurator.setLevel("io.grpc", Level.ERROR);
 
     LamportClock clock = new LamportClock(process, new Log4jEventLog());
     NettyTransport transport = NettyTransport.create(0, "chitchat-participant-netty");
