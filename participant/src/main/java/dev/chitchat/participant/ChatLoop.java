@@ -78,7 +78,7 @@ public final class ChatLoop {
     } else if (command.equals("/join")) {
       outbox.submit(this::join);
     } else if (command.startsWith("//")) {
-      String text = line.stripLeading().substring(1);
+      String text = unescape(line);
       outbox.submit(() -> publish(text));
     } else if (command.startsWith("/")) {
       String word = line.strip().split("\\s+", 2)[0];
@@ -88,6 +88,21 @@ public final class ChatLoop {
       outbox.submit(() -> publish(line));
     }
     return true;
+  }
+
+  /**
+   * How to type {@code text} so that it is published as it is: a text whose first non-blank
+   * character is {@code /} gets a second one there, any other text is typed as it is.
+   */
+  public static String typed(String text) {
+    int slash = text.length() - text.stripLeading().length();
+    return text.startsWith("/", slash) ? text.substring(0, slash) + "/" + text.substring(slash) : text;
+  }
+
+  /** The text typed as {@code line}, which starts with {@code //} after blanks: one / fewer. */
+  private static String unescape(String line) {
+    int slash = line.length() - line.stripLeading().length();
+    return line.substring(0, slash) + line.substring(slash + 1);
   }
 
   private void publish(String text) {

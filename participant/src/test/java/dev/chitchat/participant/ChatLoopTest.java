@@ -151,9 +151,10 @@ class ChatLoopTest {
 
   @Test
   void aDoubleSlashPublishesALineThatStartsWithASlash() throws Exception {
-    run("//hi\n/quit\n");
+    run("//hi\n" + ChatLoop.typed(" /j") + "\n" + ChatLoop.typed("/quit") + "\n/quit\n");
 
-    assertThat(published).containsExactly("/hi");
+    assertThat(published).containsExactly("/hi", " /j", "/quit");
+    assertThat(ChatLoop.typed("a/b")).isEqualTo("a/b");
   }
 
   @Test
