@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
     description = {
       "Starts a participant: joins a Chitty-Chat server and chats.",
       "Type a line to publish it; /quit or exit leaves (so do Ctrl-C and Ctrl-D);",
-      "/join joins again after the server lost or removed you (--rejoin does it for you).",
+      "/join joins again after the server lost or removed you (--rejoin does it for you);",
+      "/help lists the commands; to send a line that starts with /, type //.",
       "Each delivered line shows this participant's Lamport time, e.g.",
       "  [L=12] Alex: Hello World! (sent at L=8)"
     })
@@ -71,7 +72,8 @@ final class ParticipantCommand implements Callable<Integer> {
   Boolean consoleLog;
 
   @Option(names = "--deadline-ms", defaultValue = "5000", paramLabel = "MS",
-      description = "Deadline of each call to the server, in milliseconds (default: ${DEFAULT-VALUE}).")
+      description = {"Deadline of each call to the server, in milliseconds (default: ${DEFAULT-VALUE});",
+          "a message not answered in time is sent again, up to 3 times, and broadcast once."})
   long deadlineMillis;
 
   @Option(names = "--rejoin",
