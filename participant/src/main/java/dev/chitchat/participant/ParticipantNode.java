@@ -87,17 +87,13 @@ public final class ParticipantNode {
     BroadcastService service = new BroadcastService(secret, deliveries, clock, this::contact);
     GrpcClocks clocks = GrpcClocks.create(clock, service.authenticator());
     this.serverChannel = new ServerChannel(serverChannel, clocks);
-    this.client = new ChatClient(serverChannel(), settings.rpcDeadline(),
+    this.client = new ChatClient(this.serverChannel.channel(), settings.rpcDeadline(),
         new PublishRetry(settings.publishAttempts(), this.serverChannel::freshConnection));
     this.broadcastServer =
         new BroadcastServer(broadcastServer, clocks, service, settings.declaredPort(), name);
     String silence = "no broadcast or probe from the chat server for "
         + settings.serverTimeout().toMillis() / 1000.0 + " s: it is down, or removed " + name;
     this.watch = new ServerWatch(settings, membership, () -> out("server-lost", silence, silence));
-  }
-
-  private io.grpc.Channel serverChannel() {
-    return serverChannel.channel();
   }
 
   /**
