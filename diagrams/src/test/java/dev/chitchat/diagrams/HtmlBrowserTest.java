@@ -120,15 +120,19 @@ class HtmlBrowserTest {
       Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
       Files.copy(shot, Path.of("target", "diagram-browser.png"), StandardCopyOption.REPLACE_EXISTING);
 
-      // A check box hides a process: its line, its events and its arrows.
+      // A check box hides a process: its line, its events and its arrows go, and the rows below
+      // close up into its place.
       int bob = model.processIndex("Bob");
+      int carl = model.processIndex("Carl");
+      String centre = "var d = document.getElementById('d" + model.firstEventOf(carl) + "');"
+          + " return d.getBBox().y + d.getBBox().height / 2;";
+      double before = ((Number) driver.executeScript(centre)).doubleValue();
       driver.findElement(By.id("show-" + bob)).click();
-      assertThat(driver.findElement(By.id("p" + (bob))).getAttribute("class")).contains("hidden");
-      assertThat(driver.findElements(By.cssSelector("g.ev[data-p='" + bob + "']")))
-          .allSatisfy(g -> assertThat(g.getAttribute("class")).contains("hidden"));
-      assertThat(driver.findElements(By.cssSelector("g.msg[data-pr='" + bob + "']")))
-          .isNotEmpty()
-          .allSatisfy(g -> assertThat(g.isDisplayed()).isFalse());
+      assertThat(driver.findElements(By.cssSelector("g.proc[data-p='" + bob + "']"))).isEmpty();
+      assertThat(driver.findElements(By.cssSelector("g.ev[data-p='" + bob + "']"))).isEmpty();
+      assertThat(driver.findElements(By.cssSelector("g.msg[data-pr='" + bob + "'], g.msg[data-ps='" + bob + "']"))).isEmpty();
+      double after = ((Number) driver.executeScript(centre)).doubleValue();
+      assertThat(after).isCloseTo(before - Layout.ROW_GAP, org.assertj.core.data.Offset.offset(1.0));
     } finally {
       driver.quit();
     }
