@@ -1,13 +1,10 @@
 package dev.chitchat.diagrams;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,38 +14,19 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 
 /**
- * Opens {@code diagram.html} in Debian's headless Chromium (through chromedriver, both from apt; no
- * browser or driver is downloaded: the paths are given, so Selenium Manager does not run), clicks an
- * event and checks the causal highlighting against the model's vector clocks. Skipped when Chromium
+ * Opens {@code diagram.html} in headless Chromium ({@link Browser}), clicks an event and checks the
+ * causal highlighting against the model's vector clocks, then hides a process. Skipped when Chromium
  * or chromedriver is missing, except on CI ({@code CI=true}), where that fails.
  */
 class HtmlBrowserTest {
-
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
-  /** Selenium warns that it has no CDP bindings for this Chromium; WebDriver itself is all we use. */
-  private static final java.util.logging.Logger SELENIUM = java.util.logging.Logger.getLogger("org.openqa.selenium");
-
-  static {
-    SELENIUM.setLevel(java.util.logging.Level.SEVERE);
-  }
 
   @TempDir Path profile;
 
   @Test
   void clickingAnEventHighlightsItsCausalPastFutureAndConcurrentEvents() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: apt-get install -y chromium chromium-driver");
-    }
-    assumeTrue(present, "Chromium or chromedriver missing (apt-get install -y chromium chromium-driver): browser test skipped");
-
     Path run = DiagramsTest.writeSample();
     Path out = Path.of("target", "browser-run");
     DiagramResult result = Diagrams.render(List.of(run), out, DiagramOptions.defaults());
@@ -62,17 +40,8 @@ class HtmlBrowserTest {
     }
     assertThat(selected).isNotNegative();
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1600,1000");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    ChromeDriver driver = new ChromeDriver(service, options);
+    ChromeDriver driver = Browser.start(profile);
     try {
-      driver.manage().timeouts().implicitlyWait(Duration.ZERO);
       driver.get(result.html().toAbsolutePath().toUri().toString());
       WebElement dot = driver.findElement(By.id("d" + selected));
       driver.executeScript("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", dot);
