@@ -454,6 +454,9 @@ final class Layout {
         pageStart = used + 2 * PAD;
         pageStarts.add(pageStart);
         x = Math.max(x, pageStart + 20);
+        for (Node d : drafts) {
+          x = Math.max(x, pageStart + 2 - leftOf(d));
+        }
       }
       for (Node d : drafts) {
         Node n = node(d.event(), d.row(), x, d.violation());
@@ -478,6 +481,12 @@ final class Layout {
     }
     plotRight = contentRight + 40;
     return nodeOf;
+  }
+
+  /** The leftmost pixel of a draft node's texts and dot, relative to its x (negative). */
+  private static double leftOf(Node d) {
+    double l = Math.min(d.lamport().box().x1(), d.dot().x1());
+    return d.text() == null ? l : Math.min(l, d.text().box().x1());
   }
 
   private static double rightOf(Node d) {
