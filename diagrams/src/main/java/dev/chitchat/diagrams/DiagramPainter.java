@@ -334,6 +334,9 @@ final class DiagramPainter {
     if (n.text() != null) {
       Color c = n.shape() == Layout.Shape.FAILED ? VIOLATION : n.shape() == Layout.Shape.DELIVER ? pc : INK;
       label(g, n.text(), c);
+      if (n.text2() != null) {
+        label(g, n.text2(), c);
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.jfree.svg.SVGGraphics2D;
 
@@ -27,8 +29,9 @@ import org.jfree.svg.SVGGraphics2D;
  * wider than a page ({@link Layout#PAGE_WIDTH}) continues in {@code diagram-2.svg}, {@code
  * diagram-2.png}, ...; a Mermaid file longer than Mermaid's default limit continues in {@code
  * diagram-2.mmd}, .... Existing files are replaced, and pages or parts of an earlier drawing that
- * this one does not have are deleted. Stateless and thread-safe (each call works on its own data); AWT runs headless if the
- * caller set {@code java.awt.headless=true}, which is advisable on servers.
+ * this one does not have are deleted. Stateless and thread-safe (each call works on its own data);
+ * the pages of one drawing are drawn in parallel on the common fork-join pool. AWT runs headless if
+ * the caller set {@code java.awt.headless=true}, which is advisable on servers.
  */
 public final class Diagrams {
 
@@ -99,13 +102,22 @@ public final class Diagrams {
     List<Path> svgPages = new ArrayList<>();
     List<Path> pngPages = new ArrayList<>();
     for (int k = 0; k < layout.pages.size(); k++) {
-      Path svgFile = outDir.resolve(numbered(SVG, k + 1));
-      Files.writeString(
-          svgFile, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg(layout, k) + "\n", StandardCharsets.UTF_8);
-      svgPages.add(svgFile);
-      Path pngFile = outDir.resolve(numbered(PNG, k + 1));
-      ImageIO.write(png(layout, k), "png", pngFile.toFile());
-      pngPages.add(pngFile);
+      svgPages.add(outDir.resolve(numbered(SVG, k + 1)));
+      pngPages.add(outDir.resolve(numbered(PNG, k + 1)));
+    }
+    // Pages are independent pictures of a read-only layout: drawn and encoded in parallel.
+    try {
+      IntStream.range(0, layout.pages.size()).parallel().forEach(k -> {
+        try {
+          Files.writeString(svgPages.get(k),
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg(layout, k) + "\n", StandardCharsets.UTF_8);
+          ImageIO.write(png(layout, k), "png", pngPages.get(k).toFile());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
 
     Path htmlFile = outDir.resolve(HTML);

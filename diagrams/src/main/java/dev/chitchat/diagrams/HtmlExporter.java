@@ -89,6 +89,9 @@ final class HtmlExporter {
       o.add("lt", text(n.lamport(), n.y()));
       if (n.text() != null) {
         o.add("tt", text(n.text(), n.y()));
+        if (n.text2() != null) {
+          o.add("tt2", text(n.text2(), n.y()));
+        }
       }
       o.addProperty("l", e.lamport());
       JsonArray v = new JsonArray();

@@ -109,8 +109,24 @@ final class Layout {
     }
   }
 
-  /** A drawn event; {@code text} is the label below the dot, or null. */
-  record Node(int event, int row, double x, double y, Shape shape, Text lamport, Text text, boolean violation) {
+  /**
+   * A drawn event; {@code text} is the label below the dot, or null, and {@code text2} its second
+   * line, or null.
+   */
+  record Node(int event, int row, double x, double y, Shape shape, Text lamport, Text text, Text text2, boolean violation) {
+    /** The rectangle of the label's lines, or null when there is none. */
+    Box textBox() {
+      if (text == null) {
+        return null;
+      }
+      Box a = text.box();
+      if (text2 == null) {
+        return a;
+      }
+      Box b = text2.box();
+      return new Box(Math.min(a.x1(), b.x1()), a.y1(), Math.max(a.x2(), b.x2()), b.y2());
+    }
+
     /** The rectangle the dot (and its violation ring) covers. */
     Box dot() {
       double h = violation ? 11 : shape == Shape.JOIN ? 9.5 : 7;
@@ -183,6 +199,8 @@ final class Layout {
   private int[] rowOf;
   private final List<Double> pageStarts = new ArrayList<>();
   private final BoxIndex occupied = new BoxIndex();
+  /** The crash labels of removed participants, by row. */
+  private final Map<Integer, Text> crashes = new HashMap<>();
 
   private Layout(RunModel model, DiagramOptions options, String title) {
     this.model = model;
@@ -216,6 +234,9 @@ final class Layout {
       all.add(n.lamport().box());
       if (n.text() != null) {
         all.add(n.text().box());
+      }
+      if (n.text2() != null) {
+        all.add(n.text2().box());
       }
     }
     for (Arrow a : arrows) {
@@ -429,6 +450,8 @@ final class Layout {
     double pageStart = plotLeft;
     pageStarts.add(pageStart);
     boolean pageEmpty = true;
+    double[] lastOnRow = new double[rowCount];
+    Arrays.fill(lastOnRow, Double.NaN);
     Map<Integer, Node> nodeOf = new HashMap<>();
     for (List<Integer> column : columns) {
       List<Node> drafts = new ArrayList<>();
@@ -445,6 +468,10 @@ final class Layout {
       double reach = x;
       for (Node d : drafts) {
         reach = Math.max(reach, x + rightOf(d));
+        int q = crashedRow(d.event());
+        if (q >= 0) {
+          reach = Math.max(reach, crashText(d.event(), crashX(x, lastOnRow[q]), q).box().x2());
+        }
       }
       if (!pageEmpty && reach > pageStart + PAGE_WIDTH) {
         double used = lastX;
@@ -462,14 +489,28 @@ final class Layout {
         Node n = node(d.event(), d.row(), x, d.violation());
         above[n.row()] = n.lamport().box().x2();
         if (n.text() != null) {
-          below[n.row()] = n.text().box().x2();
+          below[n.row()] = n.textBox().x2();
         }
+        lastOnRow[n.row()] = x;
         nodeOf.put(n.event(), n);
         nodes.add(n);
         occupied.add(n.dot());
         occupied.add(n.lamport().box());
         if (n.text() != null) {
-          occupied.add(n.text().box());
+          occupied.add(n.textBox());
+        }
+      }
+      for (Node d : drafts) {
+        // A removal ends the removed participant's line in a cross labelled right of it.
+        int q = crashedRow(d.event());
+        if (q >= 0) {
+          double cx = crashX(x, lastOnRow[q]);
+          Text label = crashText(d.event(), cx, q);
+          crashes.put(q, label);
+          above[q] = Math.max(above[q], label.box().x2());
+          below[q] = Math.max(below[q], label.box().x2());
+          occupied.add(label.box());
+          occupied.add(new Box(cx - 10, rowY(q) - 10, cx + 10, rowY(q) + 10));
         }
       }
       pageEmpty = false;
@@ -483,15 +524,35 @@ final class Layout {
     return nodeOf;
   }
 
+  /** The row of the participant that event i (a server's {@code remove} action) removed, or -1. */
+  private int crashedRow(int i) {
+    LoggedEvent e = model.event(i);
+    if (!e.isAction("remove") || e.peer() == null) {
+      return -1;
+    }
+    int p = model.processIndex(e.peer());
+    return p >= 0 ? rowOf[p] : -1;
+  }
+
+  /** Where the cross goes: at the removal, but never before the participant's last drawn event. */
+  private static double crashX(double removalX, double lastOnRow) {
+    return Double.isNaN(lastOnRow) ? removalX : Math.max(removalX, lastOnRow + 14);
+  }
+
+  private Text crashText(int removal, double crashX, int row) {
+    return new Text("crashed (removed at L=" + model.event(removal).lamport() + ")", LABEL_FONT, crashX + 14,
+        rowY(row) + 4, TextKind.FAILURE);
+  }
+
   /** The leftmost pixel of a draft node's texts and dot, relative to its x (negative). */
   private static double leftOf(Node d) {
     double l = Math.min(d.lamport().box().x1(), d.dot().x1());
-    return d.text() == null ? l : Math.min(l, d.text().box().x1());
+    return d.text() == null ? l : Math.min(l, d.textBox().x1());
   }
 
   private static double rightOf(Node d) {
     double r = d.lamport().box().x2();
-    return d.text() == null ? r : Math.max(r, d.text().box().x2());
+    return d.text() == null ? r : Math.max(r, d.textBox().x2());
   }
 
   /** Whether event i's arrow leaves its line downwards (through the text below it). */
@@ -519,11 +580,41 @@ final class Layout {
     Text lamport = new Text(number, LAMPORT_FONT, left, y - 15, TextKind.LAMPORT);
     String label = labelOf(i);
     Text text = null;
+    Text text2 = null;
     if (label != null) {
       TextKind kind = shape == Shape.FAILED ? TextKind.FAILURE : shape == Shape.DELIVER ? TextKind.DELIVERY : TextKind.EVENT;
-      text = new Text(label, LABEL_FONT, x - TEXT_DX, y + 26, kind);
+      String[] lines = wrap(label);
+      text = new Text(lines[0], LABEL_FONT, x - TEXT_DX, y + 26, kind);
+      if (lines.length > 1) {
+        text2 = new Text(lines[1], LABEL_FONT, x - TEXT_DX, y + 42, kind);
+      }
     }
-    return new Node(i, row, x, y, shape, lamport, text, violation);
+    return new Node(i, row, x, y, shape, lamport, text, text2, violation);
+  }
+
+  /** Labels wider than this many pixels are written on two lines. */
+  static final double WRAP_WIDTH = 170;
+
+  /**
+   * A label as one line, or as two lines broken at the space nearest its middle (in the middle when
+   * it has no space), so that a long chat line takes half the width.
+   */
+  static String[] wrap(String label) {
+    if (textWidth(label, LABEL_FONT) <= WRAP_WIDTH) {
+      return new String[] {label};
+    }
+    int middle = label.length() / 2;
+    int best = -1;
+    for (int k = label.indexOf(' '); k >= 0; k = label.indexOf(' ', k + 1)) {
+      if (best < 0 || Math.abs(k - middle) < Math.abs(best - middle)) {
+        best = k;
+      }
+    }
+    if (best <= 0 || Math.abs(best - middle) > label.length() / 4) {
+      best = Character.isLowSurrogate(label.charAt(middle)) ? middle + 1 : middle;
+      return new String[] {label.substring(0, best), label.substring(best)};
+    }
+    return new String[] {label.substring(0, best), label.substring(best + 1)};
   }
 
   /**
@@ -552,55 +643,37 @@ final class Layout {
         after[row] |= afterWindow(i) || cutAway.get(i);
       }
     }
-    Map<Integer, Double> crashAt = new HashMap<>();
-    Map<Integer, Long> crashL = new HashMap<>();
     for (int i = 0; i < model.eventCount(); i++) {
-      LoggedEvent e = model.event(i);
-      if (e.isAction("remove") && e.peer() != null) {
-        int p = model.processIndex(e.peer());
-        if (p >= 0 && rowOf[p] >= 0) {
-          Node n = nodeOf.get(i);
-          if (n != null) {
-            crashAt.put(rowOf[p], n.x());
-            crashL.put(rowOf[p], e.lamport());
-          } else if (afterWindow(i) || cutAway.get(i)) {
-            after[rowOf[p]] = true; // removed later: alive across the rest of the window
-          }
-        }
+      int q = crashedRow(i);
+      if (q >= 0 && nodeOf.get(i) == null && (afterWindow(i) || cutAway.get(i))) {
+        after[q] = true; // removed later: alive across the rest of the window
       }
     }
     for (int row = 0; row < rowCount; row++) {
       int p = visible.get(row);
       double y = rowY(row);
       boolean drawn = !Double.isNaN(first[row]);
+      Text crashText = crashes.get(row);
       double start = Double.NaN;
       double end = Double.NaN;
       if (drawn || (before[row] && after[row])) {
         start = before[row] ? plotLeft : first[row] - 18;
-        end = after[row] && !crashAt.containsKey(row) ? plotRight : drawn ? last[row] + 18 : plotRight;
+        end = after[row] && crashText == null ? plotRight : drawn ? last[row] + 18 : plotRight;
       }
       double crash = Double.NaN;
-      Text crashText = null;
-      if (crashAt.containsKey(row)) {
-        crash = Math.max(crashAt.get(row), drawn ? last[row] + 14 : plotLeft);
+      if (crashText != null) {
+        crash = crashText.x() - 14;
         if (Double.isNaN(start)) {
           start = before[row] ? plotLeft : crash;
         }
         end = crash;
-        crashText = new Text("crashed (removed at L=" + crashL.get(row) + ")", LABEL_FONT, crash + 14, y + 4, TextKind.FAILURE);
-        occupied.add(crashText.box());
-        occupied.add(new Box(crash - 10, y - 10, crash + 10, y + 10));
-        plotRight = Math.max(plotRight, crashText.box().x2() + 20);
-        if (end > plotRight) {
-          plotRight = end + 20;
-        }
       }
       rows.add(new Row(p, PrintableText.escape(model.processes().get(p)), y, start, end, crash, crashText));
     }
     // Lines that run on to the end of the window reach the final right edge.
     for (int row = 0; row < rows.size(); row++) {
       Row r = rows.get(row);
-      if (after[row] && !crashAt.containsKey(row) && r.hasLine()) {
+      if (after[row] && r.crashText() == null && r.hasLine()) {
         rows.set(row, new Row(r.process(), r.name(), r.y(), r.startX(), plotRight, r.crashX(), r.crashText()));
       }
     }

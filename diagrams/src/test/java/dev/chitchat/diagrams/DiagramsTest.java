@@ -58,7 +58,8 @@ class DiagramsTest {
       allText.append(svg.getDocumentElement().getTextContent());
     }
     assertThat(drawn).hasSize(r.drawnEvents());
-    assertThat(allText).contains("Bob: Hi Alex <b>&amp;</b>");
+    // (Long labels are written on two lines, broken at a space.)
+    assertThat(allText).contains("Bob: Hi Alex", "<b>&amp;</b> \"everyone\"");
     assertThat(r.svgPages()).hasSameSizeAs(r.pngPages()).hasSizeGreaterThan(1);
 
     BufferedImage png = ImageIO.read(r.png().toFile());
