@@ -118,40 +118,38 @@ final class HtmlExporter {
     root.add("events", events);
     JsonArray arrows = new JsonArray();
     for (Layout.Arrow a : l.arrows) {
-      JsonObject o = new JsonObject();
+      JsonObject o = line(a.fromRow(), a.toRow(), a.x1(), a.y1(), a.x2(), a.y2(), a.label());
       o.addProperty("s", a.send());
       o.addProperty("r", a.receive());
-      o.addProperty("fr", a.fromRow());
-      o.addProperty("tr", a.toRow());
-      o.addProperty("x1", round(a.x1()));
-      o.addProperty("y1", round(a.y1()));
-      o.addProperty("x2", round(a.x2()));
-      o.addProperty("y2", round(a.y2()));
       o.addProperty("rpc", a.rpc());
       o.addProperty("resp", a.response());
       add(o, "status", a.status());
       o.addProperty("stub", a.stub());
       o.addProperty("lost", a.lost());
-      if (a.label() != null) {
-        o.add("lab", text(a.label(), 0));
-      }
       arrows.add(o);
     }
     root.add("arrows", arrows);
     JsonArray links = new JsonArray();
     for (Layout.Link k : l.links) {
-      JsonObject o = new JsonObject();
-      o.addProperty("fr", k.fromRow());
-      o.addProperty("tr", k.toRow());
-      o.addProperty("x1", round(k.x1()));
-      o.addProperty("x2", round(k.x2()));
-      if (k.label() != null) {
-        o.add("lab", text(k.label(), 0));
-      }
-      links.add(o);
+      links.add(line(k.fromRow(), k.toRow(), k.x1(), k.y1(), k.x2(), k.y2(), k.label()));
     }
     root.add("links", links);
     return GSON.toJson(root);
+  }
+
+  /** A line between two rows: the rows, its ends (pixels) and its label, if any. */
+  private static JsonObject line(int fromRow, int toRow, double x1, double y1, double x2, double y2, Layout.Text label) {
+    JsonObject o = new JsonObject();
+    o.addProperty("fr", fromRow);
+    o.addProperty("tr", toRow);
+    o.addProperty("x1", round(x1));
+    o.addProperty("y1", round(y1));
+    o.addProperty("x2", round(x2));
+    o.addProperty("y2", round(y2));
+    if (label != null) {
+      o.add("lab", text(label, 0));
+    }
+    return o;
   }
 
   /** A text as {t, x, dy}: {@code dy} is its baseline relative to {@code y} (its row's line). */

@@ -164,7 +164,11 @@ final class Layout {
     }
   }
 
-  /** A dashed link from a participant's line to its next incarnation's ({@code Bob} to {@code Bob-2}). */
+  /**
+   * A dotted link from a participant's line to its next incarnation's ({@code Bob} to {@code Bob-2}):
+   * from the end of the earlier line, or from its row at most {@link #LINK_REACH} pixels before the
+   * later line starts.
+   */
   record Link(int fromRow, int toRow, double x1, double y1, double x2, double y2, Text label) {}
 
   /**
@@ -710,6 +714,9 @@ final class Layout {
     }
   }
 
+  /** The longest horizontal stretch of a rejoin link (pixels). */
+  static final double LINK_REACH = 90;
+
   /** Links each drawn incarnation ({@code Bob-2}) to the previous one ({@code Bob}). */
   private void buildLinks(List<Integer> visible) {
     for (int row = 1; row < rows.size(); row++) {
@@ -722,7 +729,10 @@ final class Layout {
       String base = mt.group(1);
       String previous = model.processes().get(earlier.process());
       if (previous.equals(base) || previous.startsWith(base + "-")) {
-        double x1 = Double.isNaN(earlier.crashX()) ? earlier.endX() : earlier.crashX();
+        double end = Double.isNaN(earlier.crashX()) ? earlier.endX() : earlier.crashX();
+        // From the earlier line's end, or, when that is long before (pages before), a short step
+        // down from its row to where the later incarnation starts.
+        double x1 = Math.max(end, later.startX() - LINK_REACH);
         links.add(new Link(row - 1, row, x1, earlier.y(), later.startX(), later.y(),
             new Text("rejoined as " + later.name(), ARROW_FONT, 0, 0, TextKind.LINK)));
       }

@@ -199,7 +199,8 @@ class LayoutTest {
     assertThat(l.links).singleElement().satisfies(link -> {
       assertThat(rows.get(link.fromRow())).isEqualTo("Bob");
       assertThat(rows.get(link.toRow())).isEqualTo("Bob-2");
-      assertThat(link.x1()).isEqualTo(l.rows.get(link.fromRow()).endX());
+      double end = l.rows.get(link.fromRow()).endX();
+      assertThat(link.x1()).isEqualTo(Math.max(end, l.rows.get(link.toRow()).startX() - Layout.LINK_REACH));
       assertThat(link.x2()).isEqualTo(l.rows.get(link.toRow()).startX()).isGreaterThan(link.x1());
       assertThat(link.label().text()).isEqualTo("rejoined as Bob-2");
     });
