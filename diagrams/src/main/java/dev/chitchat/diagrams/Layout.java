@@ -10,12 +10,8 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The geometry of one space-time diagram, in pixels: computed once, drawn page by page by {@link
@@ -202,14 +198,17 @@ final class Layout {
 
   private int[] rowOf;
   private final List<Double> pageStarts = new ArrayList<>();
-  private final BoxIndex occupied = new BoxIndex();
+  private LabelPlacer placer;
   /** The crash labels of removed participants, by row. */
   private final Map<Integer, Text> crashes = new HashMap<>();
+
+  private final Selection selection;
 
   private Layout(RunModel model, DiagramOptions options, String title) {
     this.model = model;
     this.options = options;
     this.title = title;
+    this.selection = new Selection(model, options);
   }
 
   static double textWidth(String s, Font f) {
@@ -261,91 +260,18 @@ final class Layout {
     return all;
   }
 
-  private boolean selectedProcess(int p) {
-    return options.processes().isEmpty() || options.processes().contains(model.processes().get(p));
-  }
-
-  /** Call ids of the server's probes (Broadcasts whose request is labelled "probe"). */
-  private Set<String> probeCalls;
-
-  private boolean isHiddenProbe(int i) {
-    if (options.showProbes()) {
-      return false;
-    }
-    if (probeCalls == null) {
-      probeCalls = new HashSet<>();
-      for (int k = 0; k < model.eventCount(); k++) {
-        LoggedEvent p = model.event(k);
-        if ("Broadcast".equals(p.rpc()) && "request".equals(p.leg()) && "probe".equals(p.text())
-            && p.callId() != null) {
-          probeCalls.add(p.callId());
-        }
-      }
-    }
-    String callId = model.event(i).callId();
-    return callId != null && probeCalls.contains(callId) && model.event(i).rpc() != null;
-  }
-
-  private boolean beforeWindow(int i) {
-    return options.from() != null && model.event(i).lamport() < options.from();
-  }
-
-  private boolean afterWindow(int i) {
-    return options.to() != null && model.event(i).lamport() > options.to();
-  }
-
-  private boolean selectedEvent(int i) {
-    LoggedEvent e = model.event(i);
-    if (isHiddenProbe(i) || beforeWindow(i) || afterWindow(i)) {
-      return false;
-    }
-    return !(options.hideResponses() && "response".equals(e.leg()));
-  }
-
-  private static final Pattern INCARNATION = Pattern.compile("(.+)-(\\d+)");
-
-  /**
-   * The drawn processes in row order: the model's order, except that {@code Bob-2}, {@code Bob-3}
-   * (a participant that joined again, or a restarted server) follow {@code Bob} directly.
-   */
-  private List<Integer> rowOrder() {
-    List<String> names = model.processes();
-    Map<String, Integer> index = new HashMap<>();
-    for (int p = 0; p < names.size(); p++) {
-      index.put(names.get(p), p);
-    }
-    int[] base = new int[names.size()];
-    int[] number = new int[names.size()];
-    for (int p = 0; p < names.size(); p++) {
-      base[p] = p;
-      Matcher mt = INCARNATION.matcher(names.get(p));
-      if (mt.matches() && index.containsKey(mt.group(1)) && mt.group(2).length() < 9) {
-        base[p] = index.get(mt.group(1));
-        number[p] = Integer.parseInt(mt.group(2));
-      }
-    }
-    List<Integer> visible = new ArrayList<>();
-    for (int p = 0; p < names.size(); p++) {
-      if (selectedProcess(p)) {
-        visible.add(p);
-      }
-    }
-    visible.sort(Comparator.comparingInt((Integer p) -> base[p]).thenComparingInt(p -> number[p]));
-    return visible;
-  }
-
   private void build(BitSet violations, String summaryLine) {
     int np = model.processes().size();
     rowOf = new int[np];
     Arrays.fill(rowOf, -1);
-    List<Integer> visible = rowOrder();
+    List<Integer> visible = Incarnations.rowOrder(model.processes(), selection::process);
     for (int r = 0; r < visible.size(); r++) {
       rowOf[visible.get(r)] = r;
     }
     int[] order = options.layout() == LayoutKind.CAUSAL ? CausalOrder.of(model) : lamportOrder();
     List<Integer> picked = new ArrayList<>();
     for (int i : order) {
-      if (rowOf[model.processOf(i)] >= 0 && selectedEvent(i)) {
+      if (rowOf[model.processOf(i)] >= 0 && selection.event(i)) {
         picked.add(i);
       }
     }
@@ -369,11 +295,12 @@ final class Layout {
     }
     plotLeft = 24 + nameWidth + 30;
     top = 96;
+    placer = new LabelPlacer(plotLeft, pageStarts);
 
     Map<Integer, Node> nodeOf = placeColumns(columns(picked), violations);
     buildRows(visible, nodeOf, cutAway);
     buildArrows(nodeOf);
-    buildLinks(visible);
+    buildLinks();
     placeLabels();
     buildPages();
     legendTop = rowY(Math.max(visible.size() - 1, 0)) + 70;
@@ -405,7 +332,7 @@ final class Layout {
         + " \u00b7 " + (windowed ? "window " : "") + range
         + " \u00b7 " + picked.size() + " events drawn"
         + (options.hideResponses() ? " \u00b7 response legs hidden" : "")
-        + (probeCalls != null && !probeCalls.isEmpty() ? " \u00b7 " + probeCalls.size() + " probes hidden" : "")
+        + (selection.hiddenProbes() > 0 ? " \u00b7 " + selection.hiddenProbes() + " probes hidden" : "")
         + (options.processes().isEmpty() ? "" : " \u00b7 " + shownProcesses + " of " + np + " processes");
   }
 
@@ -498,10 +425,10 @@ final class Layout {
         lastOnRow[n.row()] = x;
         nodeOf.put(n.event(), n);
         nodes.add(n);
-        occupied.add(n.dot());
-        occupied.add(n.lamport().box());
+        placer.occupy(n.dot());
+        placer.occupy(n.lamport().box());
         if (n.text() != null) {
-          occupied.add(n.textBox());
+          placer.occupy(n.textBox());
         }
       }
       for (Node d : drafts) {
@@ -513,8 +440,8 @@ final class Layout {
           crashes.put(q, label);
           above[q] = Math.max(above[q], label.box().x2());
           below[q] = Math.max(below[q], label.box().x2());
-          occupied.add(label.box());
-          occupied.add(new Box(cx - 10, rowY(q) - 10, cx + 10, rowY(q) + 10));
+          placer.occupy(label.box());
+          placer.occupy(new Box(cx - 10, rowY(q) - 10, cx + 10, rowY(q) + 10));
         }
       }
       pageEmpty = false;
@@ -582,12 +509,12 @@ final class Layout {
     boolean fromAbove = other >= 0 && rowOf[model.processOf(other)] >= 0 && rowOf[model.processOf(other)] < row;
     double left = !fromAbove ? x - w / 2 : model.event(i).isReceive() ? x + 3 : x - w - 3;
     Text lamport = new Text(number, LAMPORT_FONT, left, y - 15, TextKind.LAMPORT);
-    String label = labelOf(i);
+    String label = EventLabels.label(model, i, options.labelChars());
     Text text = null;
     Text text2 = null;
     if (label != null) {
       TextKind kind = shape == Shape.FAILED ? TextKind.FAILURE : shape == Shape.DELIVER ? TextKind.DELIVERY : TextKind.EVENT;
-      String[] lines = wrap(label);
+      String[] lines = EventLabels.wrap(label, LABEL_FONT, WRAP_WIDTH);
       text = new Text(lines[0], LABEL_FONT, x - TEXT_DX, y + 26, kind);
       if (lines.length > 1) {
         text2 = new Text(lines[1], LABEL_FONT, x - TEXT_DX, y + 42, kind);
@@ -598,28 +525,6 @@ final class Layout {
 
   /** Labels wider than this many pixels are written on two lines. */
   static final double WRAP_WIDTH = 170;
-
-  /**
-   * A label as one line, or as two lines broken at the space nearest its middle (in the middle when
-   * it has no space), so that a long chat line takes half the width.
-   */
-  static String[] wrap(String label) {
-    if (textWidth(label, LABEL_FONT) <= WRAP_WIDTH) {
-      return new String[] {label};
-    }
-    int middle = label.length() / 2;
-    int best = -1;
-    for (int k = label.indexOf(' '); k >= 0; k = label.indexOf(' ', k + 1)) {
-      if (best < 0 || Math.abs(k - middle) < Math.abs(best - middle)) {
-        best = k;
-      }
-    }
-    if (best <= 0 || Math.abs(best - middle) > label.length() / 4) {
-      best = Character.isLowSurrogate(label.charAt(middle)) ? middle + 1 : middle;
-      return new String[] {label.substring(0, best), label.substring(best)};
-    }
-    return new String[] {label.substring(0, best), label.substring(best + 1)};
-  }
 
   /**
    * Process lines: a line runs from the process's first event to its last (or its removal), and is
@@ -643,13 +548,13 @@ final class Layout {
     for (int row = 0; row < rowCount; row++) {
       int p = visible.get(row);
       for (int i = model.firstEventOf(p); i < model.endOf(p); i++) {
-        before[row] |= beforeWindow(i);
-        after[row] |= afterWindow(i) || cutAway.get(i);
+        before[row] |= selection.beforeWindow(i);
+        after[row] |= selection.afterWindow(i) || cutAway.get(i);
       }
     }
     for (int i = 0; i < model.eventCount(); i++) {
       int q = crashedRow(i);
-      if (q >= 0 && nodeOf.get(i) == null && (afterWindow(i) || cutAway.get(i))) {
+      if (q >= 0 && nodeOf.get(i) == null && (selection.afterWindow(i) || cutAway.get(i))) {
         after[q] = true; // removed later: alive across the rest of the window
       }
     }
@@ -695,7 +600,7 @@ final class Layout {
           if (r != null) {
             arrows.add(arrow(i, other, n.row(), r.row(), n.x(), n.y(), r.x(), r.y(), e, false, false));
           } else if (rowOf[op] >= 0 && !(options.hideResponses() && "response".equals(e.leg()))
-              && !isHiddenProbe(i)) {
+              && !selection.hiddenProbe(i)) {
             double ty = rowY(rowOf[op]);
             arrows.add(arrow(i, -1, n.row(), rowOf[op], n.x(), n.y(), n.x() + 60, n.y() + (ty - n.y()) * 0.45, e, true, false));
           }
@@ -718,26 +623,23 @@ final class Layout {
   static final double LINK_REACH = 90;
 
   /** Links each drawn incarnation ({@code Bob-2}) to the previous one ({@code Bob}). */
-  private void buildLinks(List<Integer> visible) {
+  private void buildLinks() {
     for (int row = 1; row < rows.size(); row++) {
       Row later = rows.get(row);
       Row earlier = rows.get(row - 1);
-      Matcher mt = INCARNATION.matcher(model.processes().get(later.process()));
-      if (!mt.matches() || !later.hasLine() || !earlier.hasLine()) {
+      if (!later.hasLine() || !earlier.hasLine()
+          || !Incarnations.follows(model.processes().get(later.process()), model.processes().get(earlier.process()))) {
         continue;
       }
-      String base = mt.group(1);
-      String previous = model.processes().get(earlier.process());
-      if (previous.equals(base) || previous.startsWith(base + "-")) {
-        double end = Double.isNaN(earlier.crashX()) ? earlier.endX() : earlier.crashX();
-        // From the earlier line's end, or, when that is long before (pages before), a short step
-        // down from its row to where the later incarnation starts.
-        double x1 = Math.max(end, later.startX() - LINK_REACH);
-        links.add(new Link(row - 1, row, x1, earlier.y(), later.startX(), later.y(),
-            new Text("rejoined as " + later.name(), ARROW_FONT, 0, 0, TextKind.LINK)));
-      }
+      double end = Double.isNaN(earlier.crashX()) ? earlier.endX() : earlier.crashX();
+      // From the earlier line's end, or, when that is long before (pages before), a short step
+      // down from its row to where the later incarnation starts.
+      double x1 = Math.max(end, later.startX() - LINK_REACH);
+      links.add(new Link(row - 1, row, x1, earlier.y(), later.startX(), later.y(),
+          new Text("rejoined as " + later.name(), ARROW_FONT, 0, 0, TextKind.LINK)));
     }
   }
+
 
   private Arrow arrow(
       int send, int receive, int fromRow, int toRow, double x1, double y1, double x2, double y2,
@@ -755,8 +657,6 @@ final class Layout {
     return a.rpc() + (a.status() == null ? "" : " " + a.status()) + (a.lost() ? " lost" : "");
   }
 
-  private static final double[] ALONG = {0.5, 0.38, 0.62, 0.26, 0.74, 0.15, 0.85};
-
   /**
    * Places arrow and link labels, the most telling first (failures, then requests, then responses),
    * each at the first free point along its line.
@@ -764,7 +664,7 @@ final class Layout {
   private void placeLabels() {
     for (Row r : rows) {
       if (r.hasLine()) {
-        occupied.add(new Box(r.startX(), r.y() - LINE_BAND, r.endX(), r.y() + LINE_BAND));
+        placer.occupy(new Box(r.startX(), r.y() - LINE_BAND, r.endX(), r.y() + LINE_BAND));
       }
     }
     List<Integer> byPriority = new ArrayList<>();
@@ -774,9 +674,9 @@ final class Layout {
     byPriority.sort(Comparator.comparingInt((Integer a) -> priority(arrows.get(a))));
     for (int a : byPriority) {
       Arrow arrow = arrows.get(a);
-      Text label = place(arrowText(arrow), arrow.x1(), arrow.y1(), arrow.x2(), arrow.y2());
+      Text label = placer.place(arrowText(arrow), arrow.x1(), arrow.y1(), arrow.x2(), arrow.y2());
       if (label == null && arrow.status() != null) {
-        label = place(arrow.status(), arrow.x1(), arrow.y1(), arrow.x2(), arrow.y2());
+        label = placer.place(arrow.status(), arrow.x1(), arrow.y1(), arrow.x2(), arrow.y2());
       }
       if (label == null) {
         omittedArrowLabels++;
@@ -787,43 +687,13 @@ final class Layout {
     }
     for (int k = 0; k < links.size(); k++) {
       Link l = links.get(k);
-      Text label = place(l.label().text(), l.x1(), l.y1(), l.x2(), l.y2());
+      Text label = placer.place(l.label().text(), l.x1(), l.y1(), l.x2(), l.y2());
       links.set(k, new Link(l.fromRow(), l.toRow(), l.x1(), l.y1(), l.x2(), l.y2(), label));
     }
   }
 
   private static int priority(Arrow a) {
     return a.status() != null || a.lost() ? 0 : a.response() ? 2 : 1;
-  }
-
-  /** A label centred on the first free point of the segment, or null. */
-  private Text place(String text, double x1, double y1, double x2, double y2) {
-    double w = textWidth(text, ARROW_FONT);
-    for (double t : ALONG) {
-      double cx = x1 + (x2 - x1) * t;
-      double cy = y1 + (y2 - y1) * t;
-      Text candidate = new Text(text, ARROW_FONT, cx - w / 2, cy + 3.5, TextKind.ARROW);
-      Box b = candidate.box();
-      if (!occupied.overlapsAny(b) && withinOnePage(b)) {
-        occupied.add(b);
-        return candidate;
-      }
-    }
-    return null;
-  }
-
-  private boolean withinOnePage(Box b) {
-    if (b.x1() < plotLeft) {
-      return false;
-    }
-    for (int k = 0; k < pageStarts.size(); k++) {
-      double from = pageStarts.get(k);
-      double to = k + 1 < pageStarts.size() ? pageStarts.get(k + 1) : Double.MAX_VALUE;
-      if (b.within(from, to)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void buildPages() {
@@ -866,33 +736,5 @@ final class Layout {
       }
     }
     return e.isAction("deliver") ? Shape.DELIVER : Shape.ACTION;
-  }
-
-  /** The label below an event, cut with an ellipsis after {@code labelChars} code points, or null. */
-  private String labelOf(int i) {
-    LoggedEvent e = model.event(i);
-    String label;
-    if (e.isAction("deliver")) {
-      label = (e.seq() == null ? "" : "#" + e.seq() + " ") + (e.text() == null ? "" : e.text());
-    } else if ("action".equals(e.kind())) {
-      String who = model.isServer(e.process()) && e.peer() != null ? " " + e.peer() : "";
-      label = (e.seq() == null ? "" : "#" + e.seq() + " ") + e.action() + who;
-      if (e.isAction("refuse") || e.isAction("gap")) {
-        label = e.action() + (e.text() == null ? "" : ": " + e.text());
-      }
-    } else if (e.isReceive() && e.messageLamport() == null && e.status() != null && !"OK".equals(e.status())) {
-      label = e.status();
-    } else {
-      return null;
-    }
-    return cut(PrintableText.escape(label), options.labelChars());
-  }
-
-  /** {@code s} cut to at most {@code max} code points, the last being an ellipsis when cut. */
-  static String cut(String s, int max) {
-    if (s.codePointCount(0, s.length()) <= max) {
-      return s;
-    }
-    return s.substring(0, s.offsetByCodePoints(0, max - 1)) + "\u2026";
   }
 }

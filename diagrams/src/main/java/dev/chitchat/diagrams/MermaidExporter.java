@@ -130,7 +130,7 @@ final class MermaidExporter {
           t.append(' ').append(e.peer());
         }
         if (e.text() != null) {
-          t.append(": ").append(Layout.cut(e.text(), 80));
+          t.append(": ").append(EventLabels.cut(e.text(), 80));
         }
         out.add(new Statement("  Note over " + me + ": " + escape(t.toString()), self, self));
       }
