@@ -102,6 +102,33 @@ class HtmlBrowserTest {
       assertThat(driver.findElements(By.cssSelector("g.msg[data-pr='" + bob + "'], g.msg[data-ps='" + bob + "']"))).isEmpty();
       double after = ((Number) driver.executeScript(centre)).doubleValue();
       assertThat(after).isCloseTo(before - Layout.ROW_GAP, org.assertj.core.data.Offset.offset(1.0));
+
+      // Search: every drawn event whose text contains the query gets a ring, and the count is shown.
+      long expectedHits = 0;
+      for (int i = 0; i < model.eventCount(); i++) {
+        String text = model.event(i).text();
+        if (model.processOf(i) != bob && text != null && text.toLowerCase(java.util.Locale.ROOT).contains("lamport says")) {
+          expectedHits++;
+        }
+      }
+      driver.findElement(By.id("search")).sendKeys("Lamport says");
+      assertThat(driver.findElements(By.cssSelector("#overlay circle.r-hit"))).hasSize((int) expectedHits);
+      assertThat(driver.findElement(By.id("hits")).getText()).isEqualTo(expectedHits + " matches");
+
+      // Zoom: + scales the drawing by 1.25; the process names stay in the sticky column.
+      double width = Double.parseDouble(driver.findElement(By.id("diagram")).getAttribute("width"));
+      driver.findElement(By.id("zoom-in")).click();
+      assertThat(Double.parseDouble(driver.findElement(By.id("diagram")).getAttribute("width")))
+          .isCloseTo(width * 1.25, org.assertj.core.data.Offset.offset(1.0));
+      assertThat(driver.findElement(By.id("zoom")).getText()).isEqualTo("125%");
+      assertThat(driver.findElements(By.cssSelector("#names div"))).extracting(WebElement::getText)
+          .containsExactly("server", "Alex", "Carl", "Dana");
+
+      // Highlight: clicking a name dims everything that does not involve that process.
+      driver.findElement(By.cssSelector("#names div:nth-child(2)")).click();
+      assertThat(driver.findElement(By.id("diagram")).getAttribute("class")).contains("lighting");
+      assertThat(driver.findElements(By.cssSelector("g.ev.lit")))
+          .allSatisfy(g -> assertThat(g.getAttribute("data-p")).isEqualTo(Integer.toString(model.processIndex("Alex"))));
     } finally {
       driver.quit();
     }
