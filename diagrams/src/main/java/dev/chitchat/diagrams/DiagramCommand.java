@@ -121,7 +121,8 @@ public final class DiagramCommand implements Callable<Integer> {
       names = "--label-chars",
       paramLabel = "N",
       defaultValue = "" + DiagramOptions.DEFAULT_LABEL_CHARS,
-      description = "Characters of chat text drawn per event (default: ${DEFAULT-VALUE}).")
+      description = "Characters of an event's text drawn under it, on up to two lines, cut with an"
+          + " ellipsis (default: ${DEFAULT-VALUE}; the HTML's tooltip shows all).")
   int labelChars;
 
   @Option(names = {"--verbose", "-v"}, description = "Also list the notes (failed calls, messages lost to crashes).")

@@ -13,7 +13,8 @@ import java.util.Set;
  *     events)
  * @param maxEvents the most events drawn; the earliest (in the layout's order) are kept and the picture
  *     says that it was cut
- * @param labelChars the most characters of chat text drawn next to an event (the HTML shows all)
+ * @param labelChars the most characters (code points) of an event's text drawn under it, on up to
+ *     two lines and cut with an ellipsis (the HTML's tooltip shows all)
  * @param showProbes whether to draw the server's probes (empty Broadcasts to idle participants,
  *     labelled {@code probe}); hidden by default, as they say nothing about the chat
  * @param layout the horizontal order of the events: {@link LayoutKind#CAUSAL} (the default) or
@@ -26,7 +27,7 @@ public record DiagramOptions(
   /** The default cap on drawn events: a picture that is still readable and quick to write. */
   public static final int DEFAULT_MAX_EVENTS = 2000;
 
-  /** The default number of characters of chat text drawn next to an event. */
+  /** The default number of characters (code points) of an event's text drawn under it. */
   public static final int DEFAULT_LABEL_CHARS = 48;
 
   public DiagramOptions {
