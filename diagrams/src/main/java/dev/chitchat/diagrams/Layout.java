@@ -276,10 +276,8 @@ final class Layout {
       }
     }
     candidateEvents = picked.size();
-    BitSet cutAway = new BitSet(model.eventCount());
     if (picked.size() > options.maxEvents()) {
       long lastL = model.event(picked.get(options.maxEvents() - 1)).lamport();
-      picked.subList(options.maxEvents(), picked.size()).forEach(cutAway::set);
       picked = new ArrayList<>(picked.subList(0, options.maxEvents()));
       warning =
           "Showing the first " + options.maxEvents() + " of " + candidateEvents
@@ -298,7 +296,7 @@ final class Layout {
     placer = new LabelPlacer(plotLeft, pageStarts);
 
     Map<Integer, Node> nodeOf = placeColumns(columns(picked), violations);
-    buildRows(visible, nodeOf, cutAway);
+    buildRows(visible, nodeOf, order);
     buildArrows(nodeOf);
     buildLinks();
     placeLabels();
@@ -527,64 +525,71 @@ final class Layout {
   static final double WRAP_WIDTH = 170;
 
   /**
-   * Process lines: a line runs from the process's first event to its last (or its removal), and is
-   * cut at the edges of the window only where the process lived on beyond them.
+   * Process lines: a line runs from the process's first event to its last (or to its removal), over
+   * the stretch of the picture where those events are or would be in the layout's order. An event
+   * that is not drawn (outside the window, cut, hidden) stands at the next drawn event for the start
+   * and at the previous one for the end, or at the picture's edge when it comes before or after all
+   * of them. So a participant that left before the window, or joined after it, has no line in it.
    */
-  private void buildRows(List<Integer> visible, Map<Integer, Node> nodeOf, BitSet cutAway) {
-    int rowCount = visible.size();
-    double[] first = new double[rowCount];
-    double[] last = new double[rowCount];
-    Arrays.fill(first, Double.NaN);
-    Arrays.fill(last, Double.NaN);
-    for (Node n : nodes) {
-      if (Double.isNaN(first[n.row()])) {
-        first[n.row()] = n.x();
-      }
-      first[n.row()] = Math.min(first[n.row()], n.x());
-      last[n.row()] = Double.isNaN(last[n.row()]) ? n.x() : Math.max(last[n.row()], n.x());
+  private void buildRows(List<Integer> visible, Map<Integer, Node> nodeOf, int[] order) {
+    int n = order.length;
+    int[] pos = new int[model.eventCount()];
+    for (int k = 0; k < n; k++) {
+      pos[order[k]] = k;
     }
-    boolean[] before = new boolean[rowCount];
-    boolean[] after = new boolean[rowCount];
-    for (int row = 0; row < rowCount; row++) {
-      int p = visible.get(row);
-      for (int i = model.firstEventOf(p); i < model.endOf(p); i++) {
-        before[row] |= selection.beforeWindow(i);
-        after[row] |= selection.afterWindow(i) || cutAway.get(i);
-      }
+    // The position of the first drawn event at or after each position, and of the last at or before.
+    int[] next = new int[n + 1];
+    next[n] = -1;
+    for (int k = n - 1; k >= 0; k--) {
+      next[k] = nodeOf.containsKey(order[k]) ? k : next[k + 1];
     }
+    int[] previous = new int[n];
+    for (int k = 0; k < n; k++) {
+      previous[k] = nodeOf.containsKey(order[k]) ? k : k > 0 ? previous[k - 1] : -1;
+    }
+    int firstDrawn = n == 0 ? -1 : next[0];
+    int lastDrawn = n == 0 ? -1 : previous[n - 1];
+    Map<Integer, Integer> removal = new HashMap<>();
     for (int i = 0; i < model.eventCount(); i++) {
-      int q = crashedRow(i);
-      if (q >= 0 && nodeOf.get(i) == null && (selection.afterWindow(i) || cutAway.get(i))) {
-        after[q] = true; // removed later: alive across the rest of the window
+      LoggedEvent e = model.event(i);
+      int p = e.isAction("remove") && e.peer() != null ? model.processIndex(e.peer()) : -1;
+      if (p >= 0) {
+        removal.merge(p, i, (x, y) -> pos[x] >= pos[y] ? x : y);
       }
     }
-    for (int row = 0; row < rowCount; row++) {
+    for (int row = 0; row < visible.size(); row++) {
       int p = visible.get(row);
       double y = rowY(row);
-      boolean drawn = !Double.isNaN(first[row]);
-      Text crashText = crashes.get(row);
       double start = Double.NaN;
       double end = Double.NaN;
-      if (drawn || (before[row] && after[row])) {
-        start = before[row] ? plotLeft : first[row] - 18;
-        end = after[row] && crashText == null ? plotRight : drawn ? last[row] + 18 : plotRight;
+      if (model.firstEventOf(p) < model.endOf(p) && firstDrawn >= 0) {
+        int first = model.firstEventOf(p);
+        int last = model.endOf(p) - 1;
+        if (removal.containsKey(p) && pos[removal.get(p)] > pos[last]) {
+          last = removal.get(p);
+        }
+        Node f = nodeOf.get(first);
+        Node l = nodeOf.get(last);
+        int startAt = next[pos[first]];
+        int endAt = previous[pos[last]];
+        start = f != null ? f.x() - 18
+            : startAt < 0 ? Double.POSITIVE_INFINITY
+            : startAt == firstDrawn ? plotLeft : nodeOf.get(order[startAt]).x() - 18;
+        end = l != null && !removal.containsKey(p) ? l.x() + 18
+            : endAt < 0 ? Double.NEGATIVE_INFINITY
+            : endAt == lastDrawn && pos[last] > lastDrawn ? plotRight : nodeOf.get(order[endAt]).x() + 18;
       }
+      Text crashText = crashes.get(row);
       double crash = Double.NaN;
       if (crashText != null) {
         crash = crashText.x() - 14;
-        if (Double.isNaN(start)) {
-          start = before[row] ? plotLeft : crash;
-        }
         end = crash;
       }
-      rows.add(new Row(p, PrintableText.escape(model.processes().get(p)), y, start, end, crash, crashText));
-    }
-    // Lines that run on to the end of the window reach the final right edge.
-    for (int row = 0; row < rows.size(); row++) {
-      Row r = rows.get(row);
-      if (after[row] && r.crashText() == null && r.hasLine()) {
-        rows.set(row, new Row(r.process(), r.name(), r.y(), r.startX(), plotRight, r.crashX(), r.crashText()));
+      if (!(end > start)) {
+        start = Double.NaN;
+        end = Double.NaN;
       }
+      rows.add(new Row(p, PrintableText.escape(model.processes().get(p)), y, start, end, crash, crashText));
     }
   }
 

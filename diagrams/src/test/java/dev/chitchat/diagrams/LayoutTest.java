@@ -191,6 +191,21 @@ class LayoutTest {
   }
 
   @Test
+  void aParticipantThatJoinedAfterTheWindowIsNotDrawnInItThoughItsClockStartedLow() throws Exception {
+    RunBuilder run = RunBuilder.demo().join("Bob-2").publish("Bob-2", "I am back");
+    Layout whole = layout(run, DiagramOptions.defaults());
+    int bob2 = whole.model.processIndex("Bob-2");
+    // Bob-2's clock starts at 1, but it joined after everything up to the server's L=40.
+    assertThat(whole.model.event(whole.model.firstEventOf(bob2)).lamport()).isEqualTo(1);
+    Layout window = layout(run, DiagramOptions.defaults().window(10L, 40L));
+    Layout.Row row = window.rows.stream().filter(r -> r.name().equals("Bob-2")).findFirst().orElseThrow();
+    assertThat(row.hasLine()).isFalse();
+    // The Lamport layout places Bob-2's L=1 before the window: there, it lived across it.
+    Layout byLamport = layout(run, DiagramOptions.defaults().window(10L, 40L).layout(LayoutKind.LAMPORT));
+    assertThat(byLamport.rows.stream().filter(r -> r.name().equals("Bob-2")).findFirst().orElseThrow().hasLine()).isTrue();
+  }
+
+  @Test
   void aRejoinedParticipantIsDrawnBelowItsEarlierIncarnationAndLinkedToIt() throws Exception {
     RunBuilder run = RunBuilder.demo().join("Bob-2").publish("Bob-2", "I am back").publish("Carl", "welcome back");
     Layout l = layout(run, DiagramOptions.defaults());
