@@ -166,8 +166,21 @@ final class DiagramPainter {
       if (svg) {
         g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, attrs);
       }
-      drawArrow(g, arrow, from, to);
+      drawArrow(g, arrow);
       end(g, svg);
+    }
+    // Arrow labels over all arrow lines, so that no line crosses a label.
+    for (int a = 0; a < l.arrows.size(); a++) {
+      Layout.Arrow arrow = l.arrows.get(a);
+      Layout.Text label = arrow.label();
+      if (label != null && label.x() >= from && label.x() < to) {
+        begin(g, svg, "ml" + a, "msg-label", "data-m", "m" + a);
+        Color base = rpcColor(arrow.rpc());
+        Color c = arrow.status() != null || arrow.lost() ? VIOLATION
+            : arrow.response() ? new Color(base.getRed(), base.getGreen(), base.getBlue(), 190) : base;
+        label(g, label, c);
+        end(g, svg);
+      }
     }
 
     // Events.
@@ -240,7 +253,7 @@ final class DiagramPainter {
     }
   }
 
-  private static void drawArrow(Graphics2D g, Layout.Arrow a, double from, double to) {
+  private static void drawArrow(Graphics2D g, Layout.Arrow a) {
     Color base = rpcColor(a.rpc());
     Color color = a.response() ? new Color(base.getRed(), base.getGreen(), base.getBlue(), 120) : base;
     if (a.lost()) {
@@ -272,12 +285,6 @@ final class DiagramPainter {
       cross(g, x2, y2, 5, VIOLATION, 2f);
     } else {
       arrowHead(g, x1, y1, x2, y2, a.response() ? 7 : 9);
-    }
-    Layout.Text label = a.label();
-    if (label != null && label.x() >= from && label.x() < to) {
-      Color c = a.status() != null || a.lost() ? VIOLATION
-          : a.response() ? new Color(base.getRed(), base.getGreen(), base.getBlue(), 190) : base;
-      label(g, label, c);
     }
   }
 
@@ -328,9 +335,7 @@ final class DiagramPainter {
         cross(g, x, y, r, VIOLATION, 2f);
       }
     }
-    g.setFont(Layout.LAMPORT_FONT);
-    g.setPaint(INK);
-    text(g, n.lamport().text(), (float) n.lamport().x(), (float) n.lamport().baseline());
+    label(g, n.lamport(), INK);
     if (n.text() != null) {
       Color c = n.shape() == Layout.Shape.FAILED ? VIOLATION : n.shape() == Layout.Shape.DELIVER ? pc : INK;
       label(g, n.text(), c);
