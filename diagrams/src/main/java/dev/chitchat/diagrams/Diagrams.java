@@ -64,8 +64,9 @@ public final class Diagrams {
   }
 
   /**
-   * Reads every {@code *.jsonl} file of {@code runDir}, checks it and writes all five files into
-   * {@code outDir} (created if missing), with {@link DiagramOptions#defaults()}.
+   * Reads every {@code *.jsonl} file of {@code runDir}, checks it and writes all the files (SVG and
+   * PNG pages, HTML, Mermaid parts, ShiViz log) into {@code outDir} (created if missing), with
+   * {@link DiagramOptions#defaults()}.
    *
    * @throws IOException if a log cannot be read, there is none ({@link RunModel.NoLogsException}),
    *     or an output cannot be written

@@ -30,7 +30,7 @@ class DiagramsTest {
   }
 
   @Test
-  void rendersAllFiveFilesOfTheSameRun() throws Exception {
+  void rendersEveryFileOfTheSameRun() throws Exception {
     Path dir = writeSample();
 
     DiagramResult r = Diagrams.render(dir, dir);
