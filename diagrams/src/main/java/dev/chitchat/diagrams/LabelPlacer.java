@@ -42,7 +42,7 @@ final class LabelPlacer {
     for (double t : ALONG) {
       double cx = x1 + (x2 - x1) * t;
       double cy = y1 + (y2 - y1) * t;
-      Layout.Text candidate = new Layout.Text(text, Layout.ARROW_FONT, cx - w / 2, cy + 3.5, Layout.TextKind.ARROW);
+      Layout.Text candidate = new Layout.Text(text, Layout.ARROW_FONT, cx - w / 2, cy + 3.5);
       Box b = candidate.box();
       if (!occupied.overlapsAny(b) && withinOnePage(b)) {
         occupied.add(b);

@@ -78,16 +78,6 @@ final class Layout {
     FAILED
   }
 
-  /** What a piece of text is, for its colour. */
-  enum TextKind {
-    LAMPORT,
-    EVENT,
-    DELIVERY,
-    FAILURE,
-    ARROW,
-    LINK
-  }
-
   /**
    * A piece of text of the picture.
    *
@@ -95,9 +85,8 @@ final class Layout {
    * @param font its font
    * @param x its left edge (pixels)
    * @param baseline its baseline (pixels)
-   * @param kind what it is
    */
-  record Text(String text, Font font, double x, double baseline, TextKind kind) {
+  record Text(String text, Font font, double x, double baseline) {
     /** The rectangle it covers, with the white halo drawn behind it. */
     Box box() {
       LineMetrics lm = font.getLineMetrics(text, FRC);
@@ -470,7 +459,7 @@ final class Layout {
 
   private Text crashText(int removal, double crashX, int row) {
     return new Text("crashed (removed at L=" + model.event(removal).lamport() + ")", LABEL_FONT, crashX + 14,
-        rowY(row) + 4, TextKind.FAILURE);
+        rowY(row) + 4);
   }
 
   /** The leftmost pixel of a draft node's texts and dot, relative to its x (negative). */
@@ -506,16 +495,15 @@ final class Layout {
     int other = model.partner(i);
     boolean fromAbove = other >= 0 && rowOf[model.processOf(other)] >= 0 && rowOf[model.processOf(other)] < row;
     double left = !fromAbove ? x - w / 2 : model.event(i).isReceive() ? x + 3 : x - w - 3;
-    Text lamport = new Text(number, LAMPORT_FONT, left, y - 15, TextKind.LAMPORT);
+    Text lamport = new Text(number, LAMPORT_FONT, left, y - 15);
     String label = EventLabels.label(model, i, options.labelChars());
     Text text = null;
     Text text2 = null;
     if (label != null) {
-      TextKind kind = shape == Shape.FAILED ? TextKind.FAILURE : shape == Shape.DELIVER ? TextKind.DELIVERY : TextKind.EVENT;
       String[] lines = EventLabels.wrap(label, LABEL_FONT, WRAP_WIDTH);
-      text = new Text(lines[0], LABEL_FONT, x - TEXT_DX, y + 26, kind);
+      text = new Text(lines[0], LABEL_FONT, x - TEXT_DX, y + 26);
       if (lines.length > 1) {
-        text2 = new Text(lines[1], LABEL_FONT, x - TEXT_DX, y + 42, kind);
+        text2 = new Text(lines[1], LABEL_FONT, x - TEXT_DX, y + 42);
       }
     }
     return new Node(i, row, x, y, shape, lamport, text, text2, violation);
@@ -641,7 +629,7 @@ final class Layout {
       // down from its row to where the later incarnation starts.
       double x1 = Math.max(end, later.startX() - LINK_REACH);
       links.add(new Link(row - 1, row, x1, earlier.y(), later.startX(), later.y(),
-          new Text("rejoined as " + later.name(), ARROW_FONT, 0, 0, TextKind.LINK)));
+          new Text("rejoined as " + later.name(), ARROW_FONT, 0, 0)));
     }
   }
 
