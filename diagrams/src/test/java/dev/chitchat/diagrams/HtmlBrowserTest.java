@@ -24,6 +24,7 @@ import org.openqa.selenium.interactions.Actions;
 class HtmlBrowserTest {
 
   @TempDir Path profile;
+  @TempDir Path runs;
 
   @Test
   void clickingAnEventHighlightsItsCausalPastFutureAndConcurrentEvents() throws Exception {
@@ -129,6 +130,23 @@ class HtmlBrowserTest {
       assertThat(driver.findElement(By.id("diagram")).getAttribute("class")).contains("lighting");
       assertThat(driver.findElements(By.cssSelector("g.ev.lit")))
           .allSatisfy(g -> assertThat(g.getAttribute("data-p")).isEqualTo(Integer.toString(model.processIndex("Alex"))));
+
+      // Collapsing runs of local events: a participant that logged two actions in a row (here
+      // Carl's last two events, added to a run) shows one, which says how many it stands for.
+      RunBuilder withRun = RunBuilder.demo();
+      List<String> carlLog = withRun.lines("Carl");
+      long last = com.google.gson.JsonParser.parseString(carlLog.get(carlLog.size() - 1)).getAsJsonObject().get("lamport").getAsLong();
+      for (int k = 1; k <= 2; k++) {
+        carlLog.add("{\"time\":\"2027-01-15T08:00:0" + k + "Z\",\"process\":\"Carl\",\"lamport\":" + (last + k)
+            + ",\"kind\":\"action\",\"action\":\"server-lost\",\"text\":\"no broadcast for 5.0 s\"}");
+      }
+      DiagramResult local = Diagrams.render(List.of(withRun.write(runs.resolve("local-run"))), runs.resolve("local-out"),
+          DiagramOptions.defaults());
+      driver.get(local.html().toAbsolutePath().toUri().toString());
+      int shown = driver.findElements(By.cssSelector("g.ev")).size();
+      driver.findElement(By.id("collapse")).click();
+      assertThat(driver.findElements(By.cssSelector("g.ev"))).hasSize(shown - 1);
+      assertThat(driver.findElement(By.id("diagram")).getText()).contains("+1 local events: server-lost");
     } finally {
       driver.quit();
     }
