@@ -177,12 +177,10 @@ final class Layout {
   String warning;
   /** The width of the whole picture, unpaged (pixels). */
   double width;
-  double height;
   double top;
   double plotLeft;
   double plotRight;
   double legendTop;
-  int candidateEvents;
   int omittedArrowLabels;
 
   private int[] rowOf;
@@ -264,7 +262,7 @@ final class Layout {
         picked.add(i);
       }
     }
-    candidateEvents = picked.size();
+    int candidateEvents = picked.size();
     if (picked.size() > options.maxEvents()) {
       long lastL = model.event(picked.get(options.maxEvents() - 1)).lamport();
       picked = new ArrayList<>(picked.subList(0, options.maxEvents()));
@@ -291,7 +289,6 @@ final class Layout {
     placeLabels();
     buildPages();
     legendTop = rowY(Math.max(visible.size() - 1, 0)) + 70;
-    height = legendTop + LEGEND_HEIGHT;
     width = Math.max(plotRight + RIGHT_MARGIN, MIN_WIDTH);
   }
 
