@@ -18,7 +18,6 @@ import java.io.IOException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,9 +62,7 @@ final class ParticipantCommand implements Callable<Integer> {
               + " told (the server's name does not resolve yet)."})
   String bind;
 
-  @Option(names = "--log-dir", defaultValue = "logs", paramLabel = "DIR",
-      description = "Directory for NAME.jsonl, the JSON Lines log of every clock tick (default: ${DEFAULT-VALUE}).")
-  Path logDir;
+  @Mixin LogOptions logs;
 
   @Option(names = "--console-log", negatable = true,
       description = "Also print every clock event on the console (default: only when input is not a terminal).")
@@ -104,16 +101,9 @@ final class ParticipantCommand implements Callable<Integer> {
     }
     Endpoint endpoint = Endpoint.parse(server);
     BindAddress.Choice listen = BindAddress.choose(bind, endpoint);
-    ScriptPlayer script = scriptOptions.load(name, logDir);
+    ScriptPlayer script = scriptOptions.load(name, logs.logDir);
     boolean interactive = System.console() != null && script == null;
-    String process = LogSetup.uniqueProcessName(name, logDir);
-    try {
-      LogSetup.configure(
-          new LogSetup.Options(
-              process, logDir, consoleLog != null ? consoleLog : !interactive, false));
-    } catch (IOException e) {
-      throw new UserError("Cannot create log directory " + logDir + ": " + e.getMessage());
-    }
+    String process = logs.start(name, consoleLog != null ? consoleLog : !interactive, false);
     // gRPC warns, with a stack trace, about every failed name resolution and connection (through
     // java.util.logging into log4j): for a user who mistyped --server, or whose server is down,
     // that is noise in front of the one line the participant prints about the same failure.
