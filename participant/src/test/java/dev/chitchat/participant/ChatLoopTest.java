@@ -11,7 +11,6 @@ import dev.chitchat.proto.LeaveRequest;
 import dev.chitchat.proto.LeaveResponse;
 import dev.chitchat.proto.PublishRequest;
 import dev.chitchat.proto.PublishResponse;
-import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.ClockServerInterceptor;
 import io.grpc.Server;
@@ -20,10 +19,6 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,9 +41,7 @@ class ChatLoopTest {
       @Override
       public void join(JoinRequest request, StreamObserver<JoinResponse> responses) {
         calls.add("join " + request.getName());
-        responses.onNext(JoinResponse.newBuilder().setSessionToken("t")
-            .setJoined(ChatEvent.newBuilder().setSequence(1)).build());
-        responses.onCompleted();
+        TestChats.joined(responses);
       }
 
       @Override
@@ -90,12 +83,7 @@ class ChatLoopTest {
   }
 
   private String run(String input) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PlainConsole console = new PlainConsole(
-        new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
-    new ChatLoop(node, console, console).run();
-    return out.toString(StandardCharsets.UTF_8);
+    return TestChats.typed(node, input);
   }
 
   @Test

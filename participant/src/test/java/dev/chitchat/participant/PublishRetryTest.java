@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chitchat.clock.ClockEvent;
 import dev.chitchat.clock.LamportClock;
-import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ChatServerGrpc;
 import dev.chitchat.proto.JoinRequest;
 import dev.chitchat.proto.JoinResponse;
@@ -20,10 +19,6 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -57,9 +52,7 @@ class PublishRetryTest {
   private final ChatServerGrpc.ChatServerImplBase scripted = new ChatServerGrpc.ChatServerImplBase() {
     @Override
     public void join(JoinRequest request, StreamObserver<JoinResponse> responses) {
-      responses.onNext(JoinResponse.newBuilder().setSessionToken("t")
-          .setJoined(ChatEvent.newBuilder().setSequence(1)).build());
-      responses.onCompleted();
+      TestChats.joined(responses);
     }
 
     @Override
@@ -127,12 +120,7 @@ class PublishRetryTest {
   }
 
   private String chat(String input) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PlainConsole console = new PlainConsole(
-        new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
-    new ChatLoop(node, console, console).run();
-    return out.toString(StandardCharsets.UTF_8);
+    return TestChats.typed(node, input);
   }
 
   private List<ClockEvent> publishCalls(String kind) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.chitchat.clock.LamportClock;
-import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ChatServerGrpc;
 import dev.chitchat.proto.JoinRequest;
 import dev.chitchat.proto.JoinResponse;
@@ -70,9 +69,7 @@ class TerminalConsoleTest {
         .addService(new ChatServerGrpc.ChatServerImplBase() {
           @Override
           public void join(JoinRequest request, StreamObserver<JoinResponse> responses) {
-            responses.onNext(JoinResponse.newBuilder().setSessionToken("t")
-                .setJoined(ChatEvent.newBuilder().setSequence(1)).build());
-            responses.onCompleted();
+            TestChats.joined(responses);
           }
 
           @Override
