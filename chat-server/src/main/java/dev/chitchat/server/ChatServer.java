@@ -3,7 +3,6 @@ package dev.chitchat.server;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.chitchat.clock.LamportClock;
-import dev.chitchat.rpc.ClockServerInterceptor;
 import dev.chitchat.rpc.GrpcClocks;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
