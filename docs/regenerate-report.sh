@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the run shown in the course report (docs/report.md):
 #   1. plays scenarios/report.scenario with `./chitchat demo` into target/report-run (recreated);
-#   2. copies the run's space-time diagram to docs/report/run-diagram.svg and .png;
+#   2. copies the run's space-time diagram to docs/report/run-diagram.svg and .png (and its further
+#      pages, if any, to run-diagram-2.svg and .png, ...);
 #   3. writes docs/report/run-logs.md: the demo's printed output and every process's JSON Lines log.
 # Usage: docs/regenerate-report.sh   (from any directory; needs Java 17; ./chitchat builds the jar
 # through ./mvnw if the sources changed). Stops, writing nothing into docs/, if the demo fails.
@@ -19,19 +20,19 @@ mkdir -p target
 demo_output=target/report-demo-output.txt
 ./chitchat demo --scenario "$scenario" --run-dir "$run" | tee "$demo_output"
 
-svg="$run/diagram.svg"
-png="$run/diagram.png"
-if [ "$(wc -c <"$png")" -gt "$max_png_bytes" ]; then
-  echo "regenerate-report: $png is larger than $max_png_bytes bytes; redrawing with --hide-responses" >&2
+drawn="$run"
+if [ "$(cat "$run"/diagram*.png | wc -c)" -gt "$max_png_bytes" ]; then
+  echo "regenerate-report: the PNG pages are larger than $max_png_bytes bytes; redrawing with --hide-responses" >&2
   rm -rf target/report-diagram
   ./chitchat diagram --hide-responses --out target/report-diagram "$run"
-  svg=target/report-diagram/diagram.svg
-  png=target/report-diagram/diagram.png
+  drawn=target/report-diagram
 fi
 
 mkdir -p "$out"
-cp "$svg" "$out/run-diagram.svg"
-cp "$png" "$out/run-diagram.png"
+rm -f "$out"/run-diagram*.svg "$out"/run-diagram*.png
+for page in "$drawn"/diagram*.svg "$drawn"/diagram*.png; do
+  cp "$page" "$out/run-$(basename "$page")"
+done
 
 # The participants in the order they started: by the time of the first line of their log.
 participants=()

@@ -14,7 +14,7 @@ import java.util.Deque;
  * about 100,000 calls per second, more than two cores can serve, and every message then waited
  * behind the fan-out of the ones before it. Bounding the calls in flight makes the server go round
  * the participants in turn, one call each carrying all they missed, so the number of calls per
- * second falls as the load rises (measured in {@code docs/performance.md}). With fewer
+ * second falls as the load rises. With fewer
  * participants than permits the window never fills and changes nothing.
  *
  * <p>Thread-safe. Permits are granted in request order. A granted permit is handed over by running

@@ -3,7 +3,6 @@ package dev.chitchat.server;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.chitchat.clock.LamportClock;
-import dev.chitchat.rpc.ClockServerInterceptor;
 import dev.chitchat.rpc.GrpcClocks;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -22,14 +21,14 @@ import org.apache.logging.log4j.Logger;
  * taking calls and waits up to 5 s for calls in progress.
  *
  * <p>The transport is injected: {@code NettyTransport.serverBuilder} for TCP (or any gRPC server
- * builder), an in-process builder in tests, with a matching {@link ParticipantDialer}. Thread-safe.
+ * builder), an in-process builder in tests, with a matching {@link ParticipantDialer}. The clock
+ * stack ({@link GrpcClocks}) is installed on it here, with the chat's own {@link
+ * ServerAuthenticator}. Thread-safe.
  *
  * <p>Threading: the handlers and the Broadcast callbacks run directly on the transport's threads
- * ({@code directExecutor}), without a hand-off to a pool: none of them blocks (they take the room's,
- * a link's and the clock's locks briefly, and start calls without waiting for them). On 2 cores
- * this made the fan-out markedly faster than a fixed pool of 2 threads (see {@code
- * docs/performance.md}). Retries, probes and the waits of Broadcast pacing run on one scheduler
- * thread.
+ * ({@code directExecutor}), without a hand-off to a pool, because none of them blocks (they take the
+ * room's, a link's and the clock's locks briefly, and start calls without waiting for them), and a
+ * hand-off costs more than the work on two cores. Retries and probes run on one scheduler thread.
  */
 public final class ChatServer {
 

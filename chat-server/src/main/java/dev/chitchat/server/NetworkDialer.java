@@ -7,7 +7,7 @@ import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 
 /**
- * Dials participants over TCP through a {@link NettyTransport} (so without HPACK's dynamic table):
+ * Dials participants over TCP through a {@link NettyTransport}:
  * the IP address of the Join's connection, and the declared port. Callbacks run on the given
  * executor. Thread-safe.
  */
@@ -39,7 +39,7 @@ public final class NetworkDialer implements ParticipantDialer {
         .executor(executor)
         .maxInboundMessageSize(maxInboundBytes)
         // ParticipantLink retries and gives up by itself; gRPC's retry layer would only buffer
-        // a copy of every Broadcast (measured in docs/performance.md).
+        // a copy of every Broadcast.
         .disableRetry()
         .build();
   }

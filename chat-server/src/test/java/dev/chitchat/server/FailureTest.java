@@ -8,6 +8,7 @@ import dev.chitchat.clock.LamportClock;
 import dev.chitchat.clock.MergeBound;
 import dev.chitchat.participant.Deliveries;
 import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.participant.ParticipantSettings;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ChatServerGrpc;
 import dev.chitchat.proto.JoinRequest;
@@ -139,7 +140,8 @@ class FailureTest {
     chat = new InProcessChat(ServerConfig.builder().port(0).rateLimit(0)
         .failureTimeout(Duration.ofMillis(500))
         .build());
-    ParticipantNode.Watch watch = new ParticipantNode.Watch(Duration.ofMillis(600), true);
+    java.util.function.Consumer<ParticipantSettings.Builder> watch =
+        settings -> settings.serverTimeout(Duration.ofMillis(600)).rejoin(true);
     InProcessChat.Member alex = chat.participant("Alex", null, watch);
     alex.node().join();
     InProcessChat.Member bob = chat.participant("Bob", null, watch);
@@ -184,7 +186,8 @@ class FailureTest {
         .failureTimeout(Duration.ofSeconds(5))
         .build());
     InProcessChat.Member alex =
-        chat.participant("Alex", null, new ParticipantNode.Watch(Duration.ofMillis(300), true));
+        chat.participant("Alex", null,
+            settings -> settings.serverTimeout(Duration.ofMillis(300)).rejoin(true));
     alex.node().join();
 
     await().atMost(Duration.ofSeconds(10)).until(() ->

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.clock.MergeBound;
 import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.participant.ParticipantSettings;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.ChatServerGrpc;
 import dev.chitchat.proto.JoinRequest;
@@ -249,12 +250,9 @@ class HostileInputTest {
         transport.serverBuilder(0),
         executor -> new NetworkDialer(transport, executor, 64 * 1024)).start();
     LamportClock clock = new LamportClock("Alex", e -> {});
-    ManagedChannel channel = transport.channelBuilder("127.0.0.1:" + server.port())
-        .intercept(new ClockClientInterceptor(clock, null))
-        .build();
-    ParticipantNode alex = new ParticipantNode("Alex", 0, clock, channel,
-        transport.serverBuilder(0), line -> {},
-        Duration.ofSeconds(5), Duration.ofSeconds(5));
+    ParticipantNode alex = new ParticipantNode(ParticipantSettings.builder("Alex").build(), clock,
+        transport.channelBuilder("127.0.0.1:" + server.port()), transport.serverBuilder(0),
+        line -> {});
     try {
       alex.start();
       alex.join();
@@ -282,7 +280,6 @@ class HostileInputTest {
               "after the garbage"));
     } finally {
       alex.stop();
-      channel.shutdownNow();
       server.stop();
       transport.close();
     }

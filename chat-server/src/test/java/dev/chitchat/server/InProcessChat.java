@@ -5,13 +5,13 @@ import dev.chitchat.clock.EventLog;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.clock.MergeBound;
 import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.participant.ParticipantSettings;
 import dev.chitchat.participant.Screen;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.ClockClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,7 +41,7 @@ final class InProcessChat implements AutoCloseable {
   }
 
   /** One participant and what it showed. */
-  record Member(ParticipantNode node, ManagedChannel channel, Recorder log, List<String> screen) {}
+  record Member(ParticipantNode node, Recorder log, List<String> screen) {}
 
   private static final AtomicInteger NEXT = new AtomicInteger();
 
@@ -117,15 +117,15 @@ final class InProcessChat implements AutoCloseable {
 
   /** Starts a participant whose screen also passes every line to {@code also} (which may block). */
   Member participant(String name, Screen also) throws Exception {
-    return participant(name, also, ParticipantNode.Watch.defaults());
+    return participant(name, also, settings -> {});
   }
 
-  /** Starts a participant that watches the server as {@code watch} says. */
-  Member participant(String name, Screen also, ParticipantNode.Watch watch) throws Exception {
+  /** Starts a participant whose settings {@code settings} adjusts (e.g. how it watches the server). */
+  Member participant(String name, Screen also,
+      java.util.function.Consumer<ParticipantSettings.Builder> settings) throws Exception {
     int port = nextPort.incrementAndGet();
     Recorder log = new Recorder();
     LamportClock clock = new LamportClock(name, log);
-    ManagedChannel channel = channel(clock);
     List<String> screen = new CopyOnWriteArrayList<>();
     Screen display = line -> {
       screen.add(line);
@@ -133,19 +133,17 @@ final class InProcessChat implements AutoCloseable {
         also.show(line);
       }
     };
+    ParticipantSettings.Builder builder = ParticipantSettings.builder(name).declaredPort(port);
+    settings.accept(builder);
     ParticipantNode node =
         new ParticipantNode(
-            name,
-            port,
+            builder.build(),
             clock,
-            channel,
+            InProcessChannelBuilder.forName(prefix),
             InProcessServerBuilder.forName(prefix + "-participant-" + port),
-            display,
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
-            watch);
+            display);
     node.start();
-    Member member = new Member(node, channel, log, screen);
+    Member member = new Member(node, log, screen);
     members.add(member);
     return member;
   }

@@ -128,7 +128,8 @@ final class DemoRun {
 
   private void publish(Scenario.Step step) throws IOException, InterruptedException {
     Child child = present.get(step.participant());
-    child.input.write(step.text() + "\n");
+    // As a person would type it: a text that starts with / would otherwise be a command.
+    child.input.write(dev.chitchat.participant.ChatLoop.typed(step.text()) + "\n");
     child.input.flush();
     child.publishes++;
     LoggedEvent response = awaitResponse(step, child, "Publish", child.publishes);

@@ -6,21 +6,20 @@ import dev.chitchat.logging.LogSetup;
 import dev.chitchat.participant.ChatLoop;
 import dev.chitchat.participant.LineSource;
 import dev.chitchat.participant.ParticipantNode;
+import dev.chitchat.participant.ParticipantSettings;
 import dev.chitchat.participant.PlainConsole;
 import dev.chitchat.participant.Screen;
+import dev.chitchat.participant.StatusText;
 import dev.chitchat.participant.TerminalConsole;
-import dev.chitchat.rpc.CallMetadata;
-import dev.chitchat.rpc.ClockClientInterceptor;
 import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.rules.ChatRules;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +36,8 @@ import picocli.CommandLine.Option;
     description = {
       "Starts a participant: joins a Chitty-Chat server and chats.",
       "Type a line to publish it; /quit or exit leaves (so do Ctrl-C and Ctrl-D);",
-      "/join joins again after the server lost or removed you (--rejoin does it for you).",
+      "/join joins again after the server lost or removed you (--rejoin does it for you);",
+      "/help lists the commands; to send a line that starts with /, type //.",
       "Each delivered line shows this participant's Lamport time, e.g.",
       "  [L=12] Alex: Hello World! (sent at L=8)"
     })
@@ -62,16 +62,15 @@ final class ParticipantCommand implements Callable<Integer> {
               + " told (the server's name does not resolve yet)."})
   String bind;
 
-  @Option(names = "--log-dir", defaultValue = "logs", paramLabel = "DIR",
-      description = "Directory for NAME.jsonl, the JSON Lines log of every clock tick (default: ${DEFAULT-VALUE}).")
-  Path logDir;
+  @Mixin LogOptions logs;
 
   @Option(names = "--console-log", negatable = true,
       description = "Also print every clock event on the console (default: only when input is not a terminal).")
   Boolean consoleLog;
 
   @Option(names = "--deadline-ms", defaultValue = "5000", paramLabel = "MS",
-      description = "Deadline of each call to the server, in milliseconds (default: ${DEFAULT-VALUE}).")
+      description = {"Deadline of each call to the server, in milliseconds (default: ${DEFAULT-VALUE});",
+          "a message not answered in time is sent again, up to 3 times, and broadcast once."})
   long deadlineMillis;
 
   @Option(names = "--rejoin",
@@ -102,60 +101,51 @@ final class ParticipantCommand implements Callable<Integer> {
     }
     Endpoint endpoint = Endpoint.parse(server);
     BindAddress.Choice listen = BindAddress.choose(bind, endpoint);
-    ScriptPlayer script = scriptOptions.load(name, logDir);
+    ScriptPlayer script = scriptOptions.load(name, logs.logDir);
     boolean interactive = System.console() != null && script == null;
-    String process = LogSetup.uniqueProcessName(name, logDir);
-    try {
-      LogSetup.configure(
-          new LogSetup.Options(
-              process, logDir, consoleLog != null ? consoleLog : !interactive, false));
-    } catch (IOException e) {
-      throw new UserError("Cannot create log directory " + logDir + ": " + e.getMessage());
-    }
+    String process = logs.start(name, consoleLog != null ? consoleLog : !interactive, false);
+    // gRPC warns, with a stack trace, about every failed name resolution and connection (through
+    // java.util.logging into log4j): for a user who mistyped --server, or whose server is down,
+    // that is noise in front of the one line the participant prints about the same failure.
+    Configurator.setLevel("io.grpc", Level.ERROR);
 
     LamportClock clock = new LamportClock(process, new Log4jEventLog());
     NettyTransport transport = NettyTransport.create(0, "chitchat-participant-netty");
-    ManagedChannel channel =
-        transport
-            .channelBuilder(endpoint.target())
-            .disableRetry() // ParticipantNode retries Join by itself; a failed Publish is reported
-            .intercept(new ClockClientInterceptor(clock, null))
-            .build();
     Console console = interactive ? Console.terminal(name + "> ") : Console.plain();
     ParticipantNode node =
         new ParticipantNode(
-            name,
-            port,
+            ParticipantSettings.builder(name)
+                .rpcDeadline(Duration.ofMillis(deadlineMillis))
+                .serverTimeout(Duration.ofMillis(serverTimeoutMillis))
+                .rejoin(rejoin)
+                .build(),
             clock,
-            channel,
+            transport.channelBuilder(endpoint.target()),
             transport.serverBuilder(new InetSocketAddress(listen.address(), port)),
-            console.screen(),
-            Duration.ofMillis(deadlineMillis),
-            Duration.ofSeconds(5),
-            new ParticipantNode.Watch(Duration.ofMillis(serverTimeoutMillis), rejoin));
+            console.screen());
     listen.warning().ifPresent(console.screen()::show);
     try {
       int actual = node.start();
       console.screen().show(
           name + " is listening for broadcasts on " + BindAddress.format(listen.address(), actual));
     } catch (IOException e) {
-      shutdown(channel, transport, console);
+      stopQuietly(node);
+      shutdown(transport, console);
       throw new UserError(BindAddress.cannotListen(listen.address(), port, e));
     }
     if (script != null) {
-      return script.play(
-          node, channel, console.screen(), () -> leaveQuietly(node, channel, transport, console));
+      return script.play(node, console.screen(), () -> leaveQuietly(node, transport, console));
     }
     try {
       node.join();
       console.screen().show(
           "Joined Chitty-Chat at " + endpoint.target() + " as " + name
-              + ". Type a message and press Enter; /quit leaves.");
+              + ". Type a message and press Enter; /help lists the commands, /quit leaves.");
     } catch (StatusRuntimeException e) {
-      String why = "Could not join " + endpoint.target() + ": " + ParticipantNode.describe(e.getStatus());
+      String why = "Could not join " + endpoint.target() + ": " + StatusText.describe(e.getStatus());
       if (!retryable(e.getStatus()) || !node.keepTryingToJoin()) {
-        node.stop();
-        shutdown(channel, transport, console);
+        stopQuietly(node);
+        shutdown(transport, console);
         throw new UserError(why);
       }
       console.screen().show(why + ". Trying again (--rejoin)...");
@@ -164,7 +154,7 @@ final class ParticipantCommand implements Callable<Integer> {
     AtomicBoolean finished = new AtomicBoolean();
     Runnable finish = () -> {
       if (finished.compareAndSet(false, true)) {
-        leaveQuietly(node, channel, transport, console);
+        leaveQuietly(node, transport, console);
       }
     };
     Runtime.getRuntime().addShutdownHook(new Thread(finish, "chitchat-participant-shutdown"));
@@ -182,27 +172,31 @@ final class ParticipantCommand implements Callable<Integer> {
   }
 
   /** Leaves if still joined, then stops everything; runs once, from the loop or the shutdown hook. */
-  private static void leaveQuietly(
-      ParticipantNode node, ManagedChannel channel, NettyTransport transport, Console console) {
+  private static void leaveQuietly(ParticipantNode node, NettyTransport transport, Console console) {
     try {
       node.leave(); // if the chat loop is leaving, this waits until it has (its last tick logged)
-      node.stop();
     } catch (StatusRuntimeException e) {
-      console.screen().show("Could not leave cleanly: " + ParticipantNode.describe(e.getStatus()));
+      console.screen().show("Could not leave cleanly: " + StatusText.describe(e.getStatus()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      shutdown(channel, transport, console);
+      stopQuietly(node);
+      shutdown(transport, console);
     }
   }
 
-  private static void shutdown(ManagedChannel channel, NettyTransport transport, Console console) {
-    channel.shutdown();
+  /** Stops the participant's server, watch and channel. */
+  private static void stopQuietly(ParticipantNode node) {
     try {
-      channel.awaitTermination(2, TimeUnit.SECONDS);
-      console.input().close();
+      node.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void shutdown(NettyTransport transport, Console console) {
+    try {
+      console.input().close();
     } catch (IOException e) {
       // Closing the console at exit: nothing left to report it to.
     } finally {
@@ -214,7 +208,7 @@ final class ParticipantCommand implements Callable<Integer> {
   /** The participant's input and output: JLine on a terminal, plain streams otherwise. */
   private record Console(LineSource input, Screen screen) {
     static Console terminal(String prompt) throws IOException {
-      TerminalConsole terminal = new TerminalConsole(prompt);
+      TerminalConsole terminal = TerminalConsole.open(prompt);
       return new Console(terminal, terminal);
     }
 

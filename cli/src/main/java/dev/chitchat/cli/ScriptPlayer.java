@@ -3,15 +3,12 @@ package dev.chitchat.cli;
 import dev.chitchat.logging.LoggedEvent;
 import dev.chitchat.participant.ParticipantNode;
 import dev.chitchat.participant.Screen;
-import io.grpc.ConnectivityState;
-import io.grpc.ManagedChannel;
+import dev.chitchat.participant.StatusText;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -62,7 +59,7 @@ final class ScriptPlayer {
    * @throws UserError when an earlier step does not take effect within the step timeout, or the
    *     server cannot be reached or refuses the join
    */
-  int play(ParticipantNode node, ManagedChannel channel, Screen screen, Runnable finish)
+  int play(ParticipantNode node, Screen screen, Runnable finish)
       throws IOException, InterruptedException {
     AtomicBoolean finished = new AtomicBoolean();
     Runnable once = () -> {
@@ -81,7 +78,7 @@ final class ScriptPlayer {
           awaitEffect(progress, plan.steps().get(confirmed++));
         }
         ScenarioPlan.Planned step = plan.steps().get(index);
-        if (playOwn(step, node, channel, screen)) {
+        if (playOwn(step, node, screen)) {
           break;
         }
       }
@@ -92,17 +89,17 @@ final class ScriptPlayer {
   }
 
   /** Plays one of this participant's steps; returns whether it was the leave. */
-  private boolean playOwn(ScenarioPlan.Planned planned, ParticipantNode node, ManagedChannel channel,
-      Screen screen) throws InterruptedException {
+  private boolean playOwn(ScenarioPlan.Planned planned, ParticipantNode node, Screen screen)
+      throws InterruptedException {
     Scenario.Step step = planned.step();
     switch (step.action()) {
       case JOIN -> {
-        awaitServer(channel);
+        awaitServer(node);
         try {
           node.join();
         } catch (StatusRuntimeException e) {
           throw new UserError(name + " could not join (" + planned.where() + "): "
-              + ParticipantNode.describe(e.getStatus()));
+              + StatusText.describe(e.getStatus()));
         }
         screen.show("Joined Chitty-Chat as " + name + " (" + source + ", " + planned.where() + ").");
         return false;
@@ -111,7 +108,7 @@ final class ScriptPlayer {
         ParticipantNode.PublishResult result = node.publish(step.text());
         if (!result.sent()) {
           screen.show("[L=" + node.clock().time() + "] Not sent: "
-              + ParticipantNode.describe(result.refusal()) + " (" + planned.where() + ")");
+              + StatusText.describe(result.refusal()) + " (" + planned.where() + ")");
         }
         return false;
       }
@@ -124,7 +121,7 @@ final class ScriptPlayer {
           }
         } catch (StatusRuntimeException e) {
           throw new UserError(name + " could not leave (" + planned.where() + "): "
-              + ParticipantNode.describe(e.getStatus()));
+              + StatusText.describe(e.getStatus()));
         }
         return true;
       }
@@ -154,21 +151,10 @@ final class ScriptPlayer {
    * Waits, without a fixed sleep, until the channel to the server is ready: the server may still be
    * starting when the participants' containers start. gRPC reconnects with its own backoff.
    */
-  private void awaitServer(ManagedChannel channel) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    ConnectivityState state = channel.getState(true);
-    while (state != ConnectivityState.READY) {
-      if (state == ConnectivityState.SHUTDOWN) {
-        throw new UserError("The channel to the chat server was shut down.");
-      }
-      CountDownLatch changed = new CountDownLatch(1);
-      channel.notifyWhenStateChanged(state, changed::countDown);
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
-        throw new UserError("Timed out after " + timeout.toSeconds()
-            + " s waiting for the chat server to accept connections (" + channel.authority() + ").");
-      }
-      state = channel.getState(true);
+  private void awaitServer(ParticipantNode node) throws InterruptedException {
+    if (!node.awaitServer(timeout)) {
+      throw new UserError("Timed out after " + timeout.toSeconds()
+          + " s waiting for the chat server to accept connections.");
     }
   }
 }

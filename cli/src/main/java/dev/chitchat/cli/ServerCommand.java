@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,9 +36,7 @@ final class ServerCommand implements Callable<Integer> {
       description = "TCP port to listen on, 0 for any free port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--log-dir", defaultValue = "logs", paramLabel = "DIR",
-      description = "Directory for server.jsonl, the JSON Lines log of every clock tick (default: ${DEFAULT-VALUE}).")
-  Path logDir;
+  @Mixin LogOptions logs;
 
   @Option(names = "--quiet", description = "Do not print every clock event on the console.")
   boolean quiet;
@@ -97,10 +96,11 @@ final class ServerCommand implements Callable<Integer> {
     if (joinLimit < 0 || authFailureLimit < 0) {
       throw new UserError("--join-limit and --auth-failure-limit must be at least 0.", 2);
     }
+    String process = logs.start("server", !quiet, true);
     ServerConfig config =
         ServerConfig.builder()
             .port(port)
-            .processName(LogSetup.uniqueProcessName("server", logDir))
+            .processName(process)
             .broadcastDeadline(java.time.Duration.ofMillis(broadcastDeadlineMillis))
             .failureTimeout(java.time.Duration.ofMillis(failureTimeoutMillis))
             .maxQueue(maxQueue)
@@ -110,11 +110,6 @@ final class ServerCommand implements Callable<Integer> {
             .joinsPerMinute(joinLimit)
             .authFailuresPerMinute(authFailureLimit)
             .build();
-    try {
-      LogSetup.configure(new LogSetup.Options(config.processName(), logDir, !quiet, true));
-    } catch (IOException e) {
-      throw new UserError("Cannot create log directory " + logDir + ": " + e.getMessage());
-    }
     LamportClock clock = new LamportClock(config.processName(), new Log4jEventLog(), MergeBound.SERVER);
     NettyTransport transport = NettyTransport.create(0, "chitchat-server-netty");
     ChatServer server =
@@ -128,7 +123,7 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IOException e) {
       transport.close();
       LogSetup.shutdown();
-      deleteIfEmpty(logDir.resolve(config.processName() + ".jsonl"));
+      deleteIfEmpty(logs.logDir.resolve(process + ".jsonl"));
       throw new UserError("Cannot listen on port " + port + ": "
           + BindAddress.whyNotListening(new InetSocketAddress(0).getAddress(), port, e));
     }

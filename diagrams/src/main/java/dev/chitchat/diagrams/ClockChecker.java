@@ -174,7 +174,8 @@ public final class ClockChecker {
     Map<String, Long> openSince = new HashMap<>();
     for (int i = m.firstEventOf(server); i < m.endOf(server); i++) {
       LoggedEvent e = m.event(i);
-      if (!"action".equals(e.kind()) || e.seq() == null) {
+      // A duplicate (an idempotent retry of Publish) names the event it repeats; it creates none.
+      if (!"action".equals(e.kind()) || e.seq() == null || e.isAction("duplicate")) {
         continue;
       }
       Integer previous = created.putIfAbsent(e.seq(), i);

@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Draws the Lamport space-time diagram of a run and checks the clock condition.",
       "Writes diagram.svg, diagram.png, diagram.html, diagram.mmd and shiviz.log into RUN_DIR"
-          + " (or --out) and prints a summary. With --check, only checks: exit 0 when the logs are"
-          + " consistent, 1 with one line per violation."
+          + " (or --out) and prints a summary. A long run continues on pages diagram-2.svg/.png, ..."
+          + " and Mermaid parts diagram-2.mmd, .... With --check, only checks: exit 0 when the logs"
+          + " are consistent, 1 with one line per violation."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -80,6 +81,28 @@ public final class DiagramCommand implements Callable<Integer> {
       description = "Draw only these processes (comma-separated, e.g. server,Alex).")
   List<String> processes;
 
+  @Option(
+      names = "--layout",
+      paramLabel = "KIND",
+      defaultValue = "causal",
+      converter = LayoutConverter.class,
+      description = "causal: happens-before order, concurrent events by wall-clock time (default);"
+          + " lamport: by Lamport timestamp alone.")
+  LayoutKind layout;
+
+  /** Reads {@code causal} or {@code lamport}, in any case. */
+  static final class LayoutConverter implements CommandLine.ITypeConverter<LayoutKind> {
+    @Override
+    public LayoutKind convert(String value) {
+      for (LayoutKind k : LayoutKind.values()) {
+        if (k.name().equalsIgnoreCase(value)) {
+          return k;
+        }
+      }
+      throw new CommandLine.TypeConversionException("--layout must be causal or lamport, not '" + value + "'");
+    }
+  }
+
   @Option(names = "--hide-responses", description = "Leave out response legs (arrows and their events).")
   boolean hideResponses;
 
@@ -91,14 +114,15 @@ public final class DiagramCommand implements Callable<Integer> {
       names = "--max-events",
       paramLabel = "N",
       defaultValue = "" + DiagramOptions.DEFAULT_MAX_EVENTS,
-      description = "Draw at most N events, the earliest (default: ${DEFAULT-VALUE}).")
+      description = "Draw at most N events, the earliest in the layout's order (default: ${DEFAULT-VALUE}).")
   int maxEvents;
 
   @Option(
       names = "--label-chars",
       paramLabel = "N",
       defaultValue = "" + DiagramOptions.DEFAULT_LABEL_CHARS,
-      description = "Characters of chat text drawn per event (default: ${DEFAULT-VALUE}).")
+      description = "Characters of an event's text drawn under it, on up to two lines, cut with an"
+          + " ellipsis (default: ${DEFAULT-VALUE}; the HTML's tooltip shows all).")
   int labelChars;
 
   @Option(names = {"--verbose", "-v"}, description = "Also list the notes (failed calls, messages lost to crashes).")
@@ -135,7 +159,7 @@ public final class DiagramCommand implements Callable<Integer> {
       DiagramOptions options;
       try {
         Set<String> names = processes == null ? Set.of() : new LinkedHashSet<>(processes);
-        options = new DiagramOptions(from, to, names, hideResponses, maxEvents, labelChars, showProbes);
+        options = new DiagramOptions(from, to, names, hideResponses, maxEvents, labelChars, showProbes, layout);
       } catch (IllegalArgumentException e) {
         return usage(stderr, e.getMessage());
       }

@@ -23,8 +23,10 @@ import org.jfree.svg.SVGHints;
  * {@link java.awt.image.BufferedImage} for {@code diagram.png}, so both show the same picture. When
  * the target is an {@link SVGGraphics2D}, every event, arrow and process line is wrapped in a group
  * ({@code <g>}) whose id, class and {@code data-*} attributes (event number, process index) let the
- * HTML page's script find it. Coordinates are pixels of the layout. Stateless; call from one thread
- * per {@link Graphics2D}.
+ * HTML page's script find it. A layout with several pages is painted one page at a time: each page
+ * repeats the title, the process names and the legend, and shows its stretch of time, shifted to the
+ * left edge; an arrow between two pages is drawn on both, cut at the page's edge. Coordinates are
+ * pixels of the layout. Stateless; call from one thread per {@link Graphics2D}.
  */
 final class DiagramPainter {
 
@@ -56,20 +58,37 @@ final class DiagramPainter {
     return PROCESS_COLORS[process % PROCESS_COLORS.length];
   }
 
-  /** Paints the whole diagram at layout coordinates (pixels). */
-  static void paint(Graphics2D g, Layout l) {
+  /** The width of page {@code k} of a layout (pixels). */
+  static double pageWidth(Layout l, int k) {
+    if (l.pages.size() == 1) {
+      return l.width;
+    }
+    Layout.Page page = l.pages.get(k);
+    return Math.max(l.plotLeft + (page.to() - page.from()) + Layout.RIGHT_MARGIN, Layout.MIN_WIDTH);
+  }
+
+  /** The height of every page of a layout (pixels): the rows, the legend and the list of pages. */
+  static double pageHeight(Layout l) {
+    return l.legendTop + Layout.LEGEND_HEIGHT + 16.0 * contents(l, pageWidth(l, 0)).size();
+  }
+
+  /** Paints page {@code k} of the diagram (the whole diagram when it has one page), in pixels. */
+  static void paint(Graphics2D g, Layout l, int k) {
     boolean svg = g instanceof SVGGraphics2D;
+    Layout.Page page = l.pages.get(k);
+    double width = pageWidth(l, k);
+    double height = pageHeight(l);
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
     g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
     g.setPaint(Color.WHITE);
-    g.fill(new Rectangle2D.Double(0, 0, l.width, l.height));
+    g.fill(new Rectangle2D.Double(0, 0, width, height));
 
-    // Title and time axis.
+    // Title, time axis, process names: on every page.
     g.setPaint(INK);
     g.setFont(Layout.TITLE_FONT);
-    text(g, l.title, 24f, 30f);
+    text(g, l.title + (l.pages.size() > 1 ? " \u2014 page " + (k + 1) + " of " + l.pages.size() : ""), 24f, 30f);
     g.setFont(Layout.SUBTITLE_FONT);
     float y = 50f;
     for (String line : l.subtitle) {
@@ -80,37 +99,63 @@ final class DiagramPainter {
       g.setPaint(VIOLATION);
       text(g, l.warning, 24f, y);
     }
-    double axisY = Layout.TOP - 6;
+    double axisY = l.top - 6;
+    double axisRight = width - Layout.RIGHT_MARGIN / 2;
     g.setPaint(GRID);
     g.setStroke(new BasicStroke(1f));
-    g.draw(new Line2D.Double(l.plotLeft, axisY, l.plotRight, axisY));
-    arrowHead(g, l.plotLeft, axisY, l.plotRight, axisY, 8);
+    g.draw(new Line2D.Double(l.plotLeft, axisY, axisRight, axisY));
+    arrowHead(g, l.plotLeft, axisY, axisRight, axisY, 8);
     g.setFont(Layout.ARROW_FONT);
-    text(g, "time (in Lamport order) \u2192", (float) l.plotLeft, (float) axisY - 5f);
+    text(g, l.options.layout() == LayoutKind.CAUSAL
+        ? "time \u2192 (causal layout: happens-before, concurrent events by wall-clock time; numbers are Lamport timestamps)"
+        : "time \u2192 (Lamport layout: by Lamport timestamp)", (float) l.plotLeft, (float) axisY - 5f);
+    for (Layout.Row row : l.rows) {
+      g.setPaint(processColor(row.process()));
+      g.setFont(Layout.NAME_FONT);
+      text(g, row.name(), 24f, (float) row.y() + 5f);
+    }
 
-    // Process lines.
+    // The page's stretch of time, shifted to start at the plot's left edge.
+    double dx = l.plotLeft - page.from();
+    double from = k == 0 ? page.from() - 30 : page.from();
+    double to = page.to();
+    java.awt.Shape savedClip = g.getClip();
+    AffineTransform savedTransform = g.getTransform();
+    g.clip(new Rectangle2D.Double(from + dx, l.top - 2, to - from + Layout.RIGHT_MARGIN / 2, l.legendTop - l.top - 8));
+    g.translate(dx, 0);
+
     for (int r = 0; r < l.rows.size(); r++) {
       Layout.Row row = l.rows.get(r);
       begin(g, svg, "p" + r, "proc", "data-p", Integer.toString(row.process()));
       Color c = processColor(row.process());
-      g.setPaint(c);
-      g.setFont(Layout.NAME_FONT);
-      text(g, row.name(), 24f, (float) row.y() + 5f);
       g.setPaint(new Color(c.getRed(), c.getGreen(), c.getBlue(), 150));
       g.setStroke(new BasicStroke(2f));
-      if (row.endX() > row.startX()) {
-        g.draw(new Line2D.Double(row.startX(), row.y(), row.endX(), row.y()));
+      if (row.hasLine() && row.endX() > from && row.startX() < to) {
+        g.draw(new Line2D.Double(Math.max(row.startX(), from - 5), row.y(), Math.min(row.endX(), to + 5), row.y()));
       }
-      if (!Double.isNaN(row.crashX())) {
+      if (!Double.isNaN(row.crashX()) && row.crashX() >= from && row.crashX() < to) {
         cross(g, row.crashX(), row.y(), 9, VIOLATION, 3f);
-        label(g, row.crashText(), row.crashX() - 6, row.y() + 26, VIOLATION, Layout.LABEL_FONT);
+        label(g, row.crashText(), VIOLATION);
       }
       end(g, svg);
+    }
+    for (Layout.Link link : l.links) {
+      if (Math.max(link.x1(), link.x2()) >= from && Math.min(link.x1(), link.x2()) < to) {
+        g.setPaint(GRID);
+        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 3f}, 0f));
+        g.draw(new Line2D.Double(link.x1(), link.y1(), link.x2(), link.y2()));
+        if (link.label() != null && link.label().x() >= from && link.label().x() < to) {
+          label(g, link.label(), INK);
+        }
+      }
     }
 
     // Arrows under the dots.
     for (int a = 0; a < l.arrows.size(); a++) {
       Layout.Arrow arrow = l.arrows.get(a);
+      if (Math.max(arrow.x1(), arrow.x2()) < from || Math.min(arrow.x1(), arrow.x2()) >= to) {
+        continue;
+      }
       Map<String, String> attrs = new LinkedHashMap<>();
       attrs.put("id", "m" + a);
       attrs.put("class", "msg " + (arrow.response() ? "response" : "request") + (arrow.stub() ? " stub" : "") + (arrow.lost() ? " lost" : ""));
@@ -124,9 +169,25 @@ final class DiagramPainter {
       drawArrow(g, arrow);
       end(g, svg);
     }
+    // Arrow labels over all arrow lines, so that no line crosses a label.
+    for (int a = 0; a < l.arrows.size(); a++) {
+      Layout.Arrow arrow = l.arrows.get(a);
+      Layout.Text label = arrow.label();
+      if (label != null && label.x() >= from && label.x() < to) {
+        begin(g, svg, "ml" + a, "msg-label", "data-m", "m" + a);
+        Color base = rpcColor(arrow.rpc());
+        Color c = arrow.status() != null || arrow.lost() ? VIOLATION
+            : arrow.response() ? new Color(base.getRed(), base.getGreen(), base.getBlue(), 190) : base;
+        label(g, label, c);
+        end(g, svg);
+      }
+    }
 
     // Events.
     for (Layout.Node n : l.nodes) {
+      if (n.x() < from || n.x() >= to) {
+        continue;
+      }
       Map<String, String> attrs = new LinkedHashMap<>();
       attrs.put("id", "e" + n.event());
       attrs.put("class", "ev");
@@ -138,8 +199,42 @@ final class DiagramPainter {
       drawNode(g, svg, n, l);
       end(g, svg);
     }
+    g.setTransform(savedTransform);
+    g.setClip(savedClip);
 
-    drawLegend(g, l);
+    drawLegend(g, l, width);
+    g.setPaint(INK);
+    g.setFont(Layout.SUBTITLE_FONT);
+    float cy = (float) (l.legendTop + Layout.LEGEND_HEIGHT);
+    for (String line : contents(l, width)) {
+      text(g, line, 24f, cy);
+      cy += 16f;
+    }
+  }
+
+  /**
+   * The list of pages, wrapped to the page width: which Lamport timestamps each page holds. Empty
+   * when there is one page.
+   */
+  static java.util.List<String> contents(Layout l, double width) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    if (l.pages.size() < 2) {
+      return lines;
+    }
+    StringBuilder line = new StringBuilder(
+        "Pages (diagram.svg/.png is page 1, diagram-N.svg/.png page N), Lamport timestamps on each:");
+    for (int k = 0; k < l.pages.size(); k++) {
+      Layout.Page p = l.pages.get(k);
+      String item = "  " + (k + 1) + ": " + (p.events() == 0 ? "no events" : "L=" + p.minLamport() + ".." + p.maxLamport());
+      if (Layout.textWidth(line + item, Layout.SUBTITLE_FONT) > width - 48) {
+        lines.add(line.toString());
+        line = new StringBuilder(item.strip());
+      } else {
+        line.append(item);
+      }
+    }
+    lines.add(line.toString());
+    return lines;
   }
 
   private static void begin(Graphics2D g, boolean svg, String id, String cls, String key, String value) {
@@ -191,25 +286,6 @@ final class DiagramPainter {
     } else {
       arrowHead(g, x1, y1, x2, y2, a.response() ? 7 : 9);
     }
-    String text = a.rpc() + (a.status() == null ? "" : " " + a.status()) + (a.lost() ? " lost" : "");
-    double t = a.lost() ? 0.5 : 0.5;
-    double mx = x1 + (x2 - x1) * t;
-    double my = y1 + (y2 - y1) * t;
-    double angle = Math.atan2(y2 - y1, x2 - x1);
-    if (angle > Math.PI / 2 || angle < -Math.PI / 2) {
-      angle += Math.PI;
-    }
-    AffineTransform saved = g.getTransform();
-    g.translate(mx, my);
-    g.rotate(angle);
-    Font f = Layout.ARROW_FONT;
-    double w = Layout.textWidth(text, f);
-    g.setPaint(new Color(255, 255, 255, 210));
-    g.fill(new Rectangle2D.Double(-w / 2 - 2, -13, w + 4, 12));
-    g.setPaint(a.status() != null || a.lost() ? VIOLATION : a.response() ? new Color(base.getRed(), base.getGreen(), base.getBlue(), 170) : base);
-    g.setFont(f);
-    text(g, text, (float) (-w / 2), -3.5f);
-    g.setTransform(saved);
   }
 
   private static void drawNode(Graphics2D g, boolean svg, Layout.Node n, Layout l) {
@@ -259,12 +335,13 @@ final class DiagramPainter {
         cross(g, x, y, r, VIOLATION, 2f);
       }
     }
-    g.setFont(Layout.LAMPORT_FONT);
-    g.setPaint(INK);
-    text(g, n.lamport(), (float) (x + Layout.LABEL_DX), (float) (y - r - 3));
+    label(g, n.lamport(), INK);
     if (n.text() != null) {
       Color c = n.shape() == Layout.Shape.FAILED ? VIOLATION : n.shape() == Layout.Shape.DELIVER ? pc : INK;
-      label(g, n.text(), x + Layout.LABEL_DX, y + r + 15, c, Layout.LABEL_FONT);
+      label(g, n.text(), c);
+      if (n.text2() != null) {
+        label(g, n.text2(), c);
+      }
     }
   }
 
@@ -277,14 +354,14 @@ final class DiagramPainter {
     g.drawString(g instanceof SVGGraphics2D ? s.replace("&", "&amp;") : s, x, y);
   }
 
-  /** Text with a white halo, left edge at x, baseline at y. */
-  static void label(Graphics2D g, String text, double x, double y, Color color, Font font) {
-    double w = Layout.textWidth(text, font);
-    g.setPaint(new Color(255, 255, 255, 225));
-    g.fill(new RoundRectangle2D.Double(x - 2, y - font.getSize() + 1, w + 4, font.getSize() + 4, 4, 4));
+  /** A text of the layout on a white halo that covers exactly its box. */
+  static void label(Graphics2D g, Layout.Text t, Color color) {
+    Box b = t.box();
+    g.setPaint(new Color(255, 255, 255, 230));
+    g.fill(new RoundRectangle2D.Double(b.x1(), b.y1(), b.x2() - b.x1(), b.y2() - b.y1(), 4, 4));
     g.setPaint(color);
-    g.setFont(font);
-    text(g, text, (float) x, (float) y);
+    g.setFont(t.font());
+    text(g, t.text(), (float) t.x(), (float) t.baseline());
   }
 
   static void arrowHead(Graphics2D g, double x1, double y1, double x2, double y2, double size) {
@@ -329,10 +406,10 @@ final class DiagramPainter {
     void draw(double x, double y);
   }
 
-  private static void drawLegend(Graphics2D g, Layout l) {
+  private static void drawLegend(Graphics2D g, Layout l, double width) {
     double y0 = l.legendTop;
     g.setPaint(new Color(0xF5, 0xF7, 0xF8));
-    g.fill(new Rectangle2D.Double(16, y0 - 4, l.width - 32, Layout.LEGEND_HEIGHT - 16));
+    g.fill(new Rectangle2D.Double(16, y0 - 4, width - 32, Layout.LEGEND_HEIGHT - 16));
     double r = Layout.DOT_RADIUS;
     double y = y0 + 18;
     g.setPaint(INK);

@@ -4,12 +4,15 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.jfree.svg.SVGGraphics2D;
 
@@ -22,9 +25,13 @@ import org.jfree.svg.SVGGraphics2D;
  * }</pre>
  *
  * <p>Files written into the output directory: {@value #SVG}, {@value #PNG} (the same picture, drawn
- * by the same Java2D routine), {@value #HTML}, {@value #MERMAID} and {@value #SHIVIZ}. Existing files
- * are replaced. Stateless and thread-safe (each call works on its own data); AWT runs headless if the
- * caller set {@code java.awt.headless=true}, which is advisable on servers.
+ * by the same Java2D routine), {@value #HTML}, {@value #MERMAID} and {@value #SHIVIZ}. A picture
+ * wider than a page ({@link Layout#PAGE_WIDTH}) continues in {@code diagram-2.svg}, {@code
+ * diagram-2.png}, ...; a Mermaid file longer than Mermaid's default limit continues in {@code
+ * diagram-2.mmd}, .... Existing files are replaced, and pages or parts of an earlier drawing that
+ * this one does not have are deleted. Stateless and thread-safe (each call works on its own data);
+ * the pages of one drawing are drawn in parallel on the common fork-join pool. AWT runs headless if
+ * the caller set {@code java.awt.headless=true}, which is advisable on servers.
  */
 public final class Diagrams {
 
@@ -39,11 +46,15 @@ public final class Diagrams {
   /** The ShiViz log's file name. */
   public static final String SHIVIZ = "shiviz.log";
 
-  /** The PNG is at most this many pixels wide or high; larger pictures are scaled down. */
+  /** A PNG page is at most this many pixels wide or high; larger pages are scaled down. */
   public static final int MAX_PNG_PIXELS = 16_000;
 
-  /** Pixels per layout pixel in the PNG when it fits: crisp on a projector. */
-  public static final double PNG_SCALE = 2.0;
+  /**
+   * Pixels per layout pixel in the PNG pages: the smallest text (10 layout pixels) is 15 pixels high
+   * at 100%, and still 10 when a page is fitted to a 1,920-pixel screen or projector. A larger scale
+   * looks the same when fitted, and costs its square in encoding time and file size.
+   */
+  public static final double PNG_SCALE = 1.5;
 
   private Diagrams() {}
 
@@ -57,8 +68,9 @@ public final class Diagrams {
   }
 
   /**
-   * Reads every {@code *.jsonl} file of {@code runDir}, checks it and writes all five files into
-   * {@code outDir} (created if missing), with {@link DiagramOptions#defaults()}.
+   * Reads every {@code *.jsonl} file of {@code runDir}, checks it and writes all the files (SVG and
+   * PNG pages, HTML, Mermaid parts, ShiViz log) into {@code outDir} (created if missing), with
+   * {@link DiagramOptions#defaults()}.
    *
    * @throws IOException if a log cannot be read, there is none ({@link RunModel.NoLogsException}),
    *     or an output cannot be written
@@ -84,34 +96,73 @@ public final class Diagrams {
         + (inputs.size() > 1 ? " and " + (inputs.size() - 1) + " more" : "");
   }
 
-  /** Writes all five files for a model that was already read and checked. */
+  /** Writes all files for a model that was already read and checked. */
   static DiagramResult render(
       RunModel model, CheckReport report, String title, Path outDir, DiagramOptions options)
       throws IOException {
     Files.createDirectories(outDir);
+    deleteOldParts(outDir);
     Layout layout = layout(model, report, title, options);
 
-    Path svgFile = outDir.resolve(SVG);
-    String svgElement = svg(layout);
-    Files.writeString(
-        svgFile, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svgElement + "\n", StandardCharsets.UTF_8);
-
-    Path pngFile = outDir.resolve(PNG);
-    ImageIO.write(png(layout), "png", pngFile.toFile());
+    List<Path> svgPages = new ArrayList<>();
+    List<Path> pngPages = new ArrayList<>();
+    for (int k = 0; k < layout.pages.size(); k++) {
+      svgPages.add(outDir.resolve(numbered(SVG, k + 1)));
+      pngPages.add(outDir.resolve(numbered(PNG, k + 1)));
+    }
+    // Pages are independent pictures of a read-only layout: drawn and encoded in parallel.
+    try {
+      IntStream.range(0, layout.pages.size()).parallel().forEach(k -> {
+        try {
+          Files.writeString(svgPages.get(k),
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg(layout, k) + "\n", StandardCharsets.UTF_8);
+          ImageIO.write(png(layout, k), "png", pngPages.get(k).toFile());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
 
     Path htmlFile = outDir.resolve(HTML);
-    Files.writeString(htmlFile, HtmlExporter.export(layout, svgElement), StandardCharsets.UTF_8);
+    Files.writeString(htmlFile, HtmlExporter.export(layout), StandardCharsets.UTF_8);
 
-    Path mmdFile = outDir.resolve(MERMAID);
-    Files.writeString(mmdFile, MermaidExporter.export(layout), StandardCharsets.UTF_8);
+    List<Path> mermaidParts = new ArrayList<>();
+    List<String> parts = MermaidExporter.export(layout, MermaidExporter.MAX_CHARS);
+    for (int k = 0; k < parts.size(); k++) {
+      Path mmdFile = outDir.resolve(numbered(MERMAID, k + 1));
+      Files.writeString(mmdFile, parts.get(k), StandardCharsets.UTF_8);
+      mermaidParts.add(mmdFile);
+    }
 
     Path shivizFile = outDir.resolve(SHIVIZ);
     try (BufferedWriter w = Files.newBufferedWriter(shivizFile, StandardCharsets.UTF_8)) {
       ShiVizExporter.export(model, w);
     }
     return new DiagramResult(
-        svgFile, pngFile, htmlFile, mmdFile, shivizFile, model.processes(), model.eventCount(),
+        svgPages, pngPages, htmlFile, mermaidParts, shivizFile, model.processes(), model.eventCount(),
         model.messages().size(), layout.nodes.size(), layout.warning, report);
+  }
+
+  /** {@code diagram.svg} for part 1, {@code diagram-2.svg} for part 2, and so on. */
+  static String numbered(String file, int part) {
+    if (part == 1) {
+      return file;
+    }
+    int dot = file.lastIndexOf('.');
+    return file.substring(0, dot) + "-" + part + file.substring(dot);
+  }
+
+  /** Removes the pages and parts of an earlier drawing, which may have had more. */
+  private static void deleteOldParts(Path outDir) throws IOException {
+    try (var listing = Files.list(outDir)) {
+      for (Path f : (Iterable<Path>) listing::iterator) {
+        if (f.getFileName().toString().matches("diagram-[0-9]+\\.(svg|png|mmd)")) {
+          Files.delete(f);
+        }
+      }
+    }
   }
 
   static Layout layout(RunModel model, CheckReport report, String title, DiagramOptions options) {
@@ -128,24 +179,29 @@ public final class Diagrams {
     return Layout.of(model, options, flagged, title, summary);
   }
 
-  /** The picture as an SVG element (no XML declaration), with ids, classes and data attributes. */
-  static String svg(Layout layout) {
-    SVGGraphics2D g = new SVGGraphics2D(Math.ceil(layout.width), Math.ceil(layout.height));
-    DiagramPainter.paint(g, layout);
+  /** Page {@code k} as an SVG element (no XML declaration), with ids, classes and data attributes. */
+  static String svg(Layout layout, int k) {
+    SVGGraphics2D g =
+        new SVGGraphics2D(Math.ceil(DiagramPainter.pageWidth(layout, k)), Math.ceil(DiagramPainter.pageHeight(layout)));
+    DiagramPainter.paint(g, layout, k);
     return g.getSVGElement("diagram");
   }
 
-  /** The picture as an image, scaled by up to {@link #PNG_SCALE} within {@link #MAX_PNG_PIXELS}. */
-  static BufferedImage png(Layout layout) {
-    double scale =
-        Math.min(PNG_SCALE, Math.min(MAX_PNG_PIXELS / layout.width, MAX_PNG_PIXELS / layout.height));
-    int w = (int) Math.ceil(layout.width * scale);
-    int h = (int) Math.ceil(layout.height * scale);
+  /**
+   * Page {@code k} as an image at {@link #PNG_SCALE} pixels per layout pixel; only a page taller
+   * than {@link #MAX_PNG_PIXELS} (some hundred processes) is scaled down to fit.
+   */
+  static BufferedImage png(Layout layout, int k) {
+    double width = DiagramPainter.pageWidth(layout, k);
+    double height = DiagramPainter.pageHeight(layout);
+    double scale = Math.min(PNG_SCALE, Math.min(MAX_PNG_PIXELS / width, MAX_PNG_PIXELS / height));
+    int w = (int) Math.ceil(width * scale);
+    int h = (int) Math.ceil(height * scale);
     BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.scale(scale, scale);
-      DiagramPainter.paint(g, layout);
+      DiagramPainter.paint(g, layout, k);
     } finally {
       g.dispose();
     }
@@ -167,8 +223,14 @@ public final class Diagrams {
       b.append(r.warning()).append('\n');
     }
     b.append("Diagram:   ").append(r.svg()).append('\n');
+    if (r.svgPages().size() > 1) {
+      b.append("Pages:     ").append(r.svgPages().size()).append(" (").append(r.svg().getFileName()).append(" to ")
+          .append(r.svgPages().get(r.svgPages().size() - 1).getFileName()).append(", and .png)\n");
+    }
     b.append("Also:      ").append(r.png().getFileName()).append(", ").append(r.html().getFileName())
-        .append(", ").append(r.mermaid().getFileName()).append(", ").append(r.shiviz().getFileName()).append('\n');
+        .append(", ").append(r.mermaid().getFileName())
+        .append(r.mermaidParts().size() > 1 ? " (" + r.mermaidParts().size() + " parts)" : "")
+        .append(", ").append(r.shiviz().getFileName()).append('\n');
     return b.toString();
   }
 

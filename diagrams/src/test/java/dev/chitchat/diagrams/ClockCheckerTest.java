@@ -265,6 +265,19 @@ class ClockCheckerTest {
             + " merging its Lamport time (it carried L=2251799813685248)");
   }
 
+  @Test
+  void check3AnIdempotentRetryNamesItsEventWithoutAssigningItsNumberAgain() throws Exception {
+    RunBuilder run = new RunBuilder().join("Alex").publish("Alex", "hi");
+    List<String> server = run.lines("server");
+    long l = lastLamport(server);
+    // The server's answer to a Publish retried under the same message id: the first event again.
+    server.add("{\"time\":\"2026-01-01T00:00:59Z\",\"process\":\"server\",\"lamport\":" + (l + 1)
+        + ",\"kind\":\"action\",\"action\":\"duplicate\",\"seq\":2,"
+        + "\"text\":\"retry of message id m1, not broadcast again\"}");
+
+    assertThat(check(run).violations()).isEmpty();
+  }
+
   private static int indexOf(List<String> lines, String part) {
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).contains(part)) {

@@ -80,6 +80,7 @@ class DiagramCommandTest {
             new String[] {"--from", "9", "--to", "3", dir.toString()},
             new String[] {"--max-events", "x", dir.toString()},
             new String[] {"-p", "Zed", dir.toString()},
+            new String[] {"--layout", "vector", dir.toString()},
             new String[] {});
     for (String[] args : cases) {
       out.getBuffer().setLength(0);
@@ -94,6 +95,16 @@ class DiagramCommandTest {
   @Test
   void helpExitsZero() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("Usage: diagram", "--check", "--from", "--hide-responses");
+    assertThat(out.toString()).contains("Usage: diagram", "--check", "--from", "--hide-responses", "--layout");
+  }
+
+  @Test
+  void theLamportLayoutIsAnOption() throws Exception {
+    Path dir = RunBuilder.demo().write(tmp.resolve("run"));
+    Path target = tmp.resolve("out");
+
+    assertThat(run("--layout", "LAMPORT", "--out", target.toString(), dir.toString())).isZero();
+
+    assertThat(Files.readString(target.resolve("diagram.svg"))).contains("Lamport layout");
   }
 }

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run of about 100,000 events (a server and nine participants publishing in turn) is parsed,
- * checked and drawn, windowed and capped. Prints the time of each step and the heap in use; asserts
- * only correctness, never time.
+ * checked, put in causal order and drawn, windowed and capped (SVG and PNG pages, HTML, Mermaid
+ * parts, the whole ShiViz log). Prints the time of each step and the heap in use; asserts only
+ * correctness, never time.
  */
 class ScaleTest {
 
@@ -45,11 +46,14 @@ class ScaleTest {
     long t1 = System.nanoTime();
     CheckReport report = ClockChecker.check(model);
     long t2 = System.nanoTime();
+    int[] causal = CausalOrder.of(model);
+    long tOrder = System.nanoTime();
     long maxLamport = 0;
     for (int i = 0; i < model.eventCount(); i++) {
       maxLamport = Math.max(maxLamport, model.event(i).lamport());
     }
     long from = maxLamport / 2;
+    long tWindow = System.nanoTime();
     DiagramResult windowed =
         Diagrams.render(model, report, "scale", tmp.resolve("windowed"), DiagramOptions.defaults().window(from, from + 150));
     long t3 = System.nanoTime();
@@ -66,13 +70,17 @@ class ScaleTest {
     assertThat(capped.drawnEvents()).isEqualTo(DiagramOptions.DEFAULT_MAX_EVENTS);
     assertThat(capped.warning()).contains("Showing the first 2000 of " + model.eventCount());
     assertThat(Files.size(windowed.shiviz())).isGreaterThan(bytes / 4);
+    assertThat(causal).hasSize(model.eventCount());
+    assertThat(capped.svgPages()).hasSizeGreaterThan(1).hasSameSizeAs(capped.pngPages());
 
     System.out.printf(
         "Scale: %,d events (%,d messages, %.1f MB of logs, %d processes, max L=%,d)%n"
-            + "  parse %,d ms, check %,d ms, draw window L=%d..%d (%d events) + all exports %,d ms,"
-            + " draw first %,d events + all exports %,d ms; heap in use after GC %,d MB (-Xmx1g)%n",
+            + "  parse %,d ms, check %,d ms, causal order of all events %,d ms, draw window L=%d..%d (%d events,"
+            + " %d pages) + all exports %,d ms, draw first %,d events (%d pages) + all exports %,d ms;"
+            + " heap in use after GC %,d MB (-Xmx1g)%n",
         model.eventCount(), model.messages().size(), bytes / 1e6, model.processes().size(), maxLamport,
-        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, from, from + 150, windowed.drawnEvents(),
-        (t3 - t2) / 1_000_000, capped.drawnEvents(), (t4 - t3) / 1_000_000, heap >> 20);
+        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (tOrder - t2) / 1_000_000,
+        from, from + 150, windowed.drawnEvents(), windowed.svgPages().size(), (t3 - tWindow) / 1_000_000,
+        capped.drawnEvents(), capped.svgPages().size(), (t4 - t3) / 1_000_000, heap >> 20);
   }
 }

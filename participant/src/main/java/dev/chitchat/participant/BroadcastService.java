@@ -33,14 +33,8 @@ public final class BroadcastService extends ParticipantGrpc.ParticipantImplBase 
    * @param deliveries where the events go
    * @param clock the participant's clock: a refused Broadcast ticks it once, as a {@code refuse}
    *     action
-   */
-  public BroadcastService(String secret, Deliveries deliveries, LamportClock clock) {
-    this(secret, deliveries, clock, serverId -> {});
-  }
-
-  /**
    * @param contact called with the server id of every Broadcast from the server, probes included:
-   *     the server is alive
+   *     the server is alive; on the handler's thread, so it must be quick
    */
   public BroadcastService(String secret, Deliveries deliveries, LamportClock clock,
       java.util.function.Consumer<String> contact) {

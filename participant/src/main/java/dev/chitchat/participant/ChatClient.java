@@ -15,31 +15,33 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A participant's calls to the {@code ChatServer}: blocking, each with a deadline, the session
- * token presented after Join. The channel passed in carries the clock interceptor, so every call
- * ticks the participant's Lamport clock on send and on receive.
+ * A participant's calls to the {@code ChatServer}: blocking, each attempt with a deadline, the
+ * session token presented after Join. The channel carries the clock interceptor ({@link
+ * ServerChannel}), so every call ticks the participant's Lamport clock on send and on receive.
  *
  * <p>Every method throws {@link StatusRuntimeException} with the server's status (see {@code
- * chitchat.proto}) or a local one ({@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}). Thread-safe
- * after {@link #join}.
+ * chitchat.proto}) or a local one ({@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}). Thread-safe.
  */
-public final class ChatClient {
+final class ChatClient {
 
   private final ChatServerGrpc.ChatServerBlockingStub stub;
   private final Duration deadline;
+  private final PublishRetry retry;
   private volatile String session;
 
   /**
-   * @param channel to the server, with the participant's {@link dev.chitchat.rpc.ClockClientInterceptor}
-   * @param deadline the deadline of every call
+   * @param channel to the server, through the participant's clock stack
+   * @param deadline the deadline of every attempt
+   * @param retry how a Publish whose outcome is in doubt is sent again
    */
-  public ChatClient(Channel channel, Duration deadline) {
+  ChatClient(Channel channel, Duration deadline, PublishRetry retry) {
     this.stub = ChatServerGrpc.newBlockingStub(channel);
     this.deadline = deadline;
+    this.retry = retry;
   }
 
-  /** Joins; on success remembers the session token for later calls. */
-  public JoinResponse join(String name, int port, String callbackSecret) {
+  /** Joins; on success remembers the session token for later calls. Never retried here. */
+  JoinResponse join(String name, int port, String callbackSecret) {
     JoinResponse response =
         withDeadline(stub)
             .join(
@@ -52,14 +54,17 @@ public final class ChatClient {
     return response;
   }
 
-  /** Publishes a message under a client-chosen id (a retry with the same id is broadcast once). */
-  public PublishResponse publish(String messageId, String text) {
-    return authenticated()
-        .publish(PublishRequest.newBuilder().setMessageId(messageId).setText(text).build());
+  /**
+   * Publishes a message under a client-chosen id, sending it again under the same id while its
+   * outcome is in doubt ({@link PublishRetry}); the server broadcasts it once.
+   */
+  PublishResponse publish(String messageId, String text) {
+    PublishRequest request = PublishRequest.newBuilder().setMessageId(messageId).setText(text).build();
+    return retry.call(() -> authenticated().publish(request));
   }
 
   /** Leaves; the session token is invalid afterwards. */
-  public LeaveResponse leave() {
+  LeaveResponse leave() {
     return authenticated().leave(LeaveRequest.getDefaultInstance());
   }
 

@@ -50,11 +50,6 @@ public final class Deliveries {
     this.onDelivered = onDelivered;
   }
 
-  /** Deliveries with no listener. */
-  public Deliveries(LamportClock clock, Screen screen) {
-    this(clock, screen, event -> {});
-  }
-
   /** The next event may skip sequence numbers without a {@code gap} (this participant rejoins). */
   public void expectGap() {
     synchronized (order) {

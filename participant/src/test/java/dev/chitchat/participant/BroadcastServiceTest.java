@@ -33,7 +33,7 @@ class BroadcastServiceTest {
   private final List<ClockEvent> log = new CopyOnWriteArrayList<>();
   private final List<String> screen = new CopyOnWriteArrayList<>();
   private final LamportClock clock = new LamportClock("Alex", log::add);
-  private final Deliveries deliveries = new Deliveries(clock, screen::add);
+  private final Deliveries deliveries = new Deliveries(clock, screen::add, event -> {});
   private Server server;
   private ManagedChannel channel;
 
@@ -41,7 +41,7 @@ class BroadcastServiceTest {
   void start() throws Exception {
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(new BroadcastService(SECRET, deliveries, clock),
+        .addService(ServerInterceptors.intercept(new BroadcastService(SECRET, deliveries, clock, serverId -> {}),
             new ClockServerInterceptor(clock, CallAuthenticator.ANYONE)))
         .build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -11,21 +11,14 @@ import dev.chitchat.proto.LeaveRequest;
 import dev.chitchat.proto.LeaveResponse;
 import dev.chitchat.proto.PublishRequest;
 import dev.chitchat.proto.PublishResponse;
-import dev.chitchat.rpc.CallMetadata;
-import dev.chitchat.rpc.ClockClientInterceptor;
 import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.ClockServerInterceptor;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,7 +32,6 @@ class ChatLoopTest {
   private final List<String> published = new CopyOnWriteArrayList<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private Server server;
-  private ManagedChannel channel;
   private ParticipantNode node;
 
   @BeforeEach
@@ -49,9 +41,7 @@ class ChatLoopTest {
       @Override
       public void join(JoinRequest request, StreamObserver<JoinResponse> responses) {
         calls.add("join " + request.getName());
-        responses.onNext(JoinResponse.newBuilder().setSessionToken("t")
-            .setJoined(ChatEvent.newBuilder().setSequence(1)).build());
-        responses.onCompleted();
+        TestChats.joined(responses);
       }
 
       @Override
@@ -78,11 +68,10 @@ class ChatLoopTest {
             new ClockServerInterceptor(new LamportClock("server", e -> {}), CallAuthenticator.ANYONE)))
         .build().start();
     LamportClock clock = new LamportClock("Alex", e -> {});
-    channel = InProcessChannelBuilder.forName(name).directExecutor()
-        .intercept(new ClockClientInterceptor(clock, "server")).build();
-    node = new ParticipantNode("Alex", 1, clock, channel,
-        InProcessServerBuilder.forName(name + "-alex"), line -> {},
-        Duration.ofSeconds(5), Duration.ofMillis(1));
+    node = new ParticipantNode(
+        ParticipantSettings.builder("Alex").declaredPort(1).drainTimeout(Duration.ofMillis(1)).build(),
+        clock, InProcessChannelBuilder.forName(name).directExecutor(),
+        InProcessServerBuilder.forName(name + "-alex"), line -> {});
     node.start();
     node.join();
   }
@@ -90,17 +79,11 @@ class ChatLoopTest {
   @AfterEach
   void stop() throws Exception {
     node.stop();
-    channel.shutdownNow();
     server.shutdownNow();
   }
 
   private String run(String input) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PlainConsole console = new PlainConsole(
-        new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
-    new ChatLoop(node, console, console).run();
-    return out.toString(StandardCharsets.UTF_8);
+    return TestChats.typed(node, input);
   }
 
   @Test
@@ -139,5 +122,42 @@ class ChatLoopTest {
   @Test
   void helpListsTheCommands() throws Exception {
     assertThat(run("/help\n/quit\n")).contains("/quit or exit leaves");
+  }
+
+  @Test
+  void helpNamesCtrlDAndTheLengthLimit() throws Exception {
+    assertThat(run("/help\n/quit\n")).contains("Ctrl-D", "128 characters");
+  }
+
+  @Test
+  void anUnknownCommandIsRefusedHereWithAHintAndNotPublished() throws Exception {
+    String shown = run("/nick bobby\n/quit\n");
+
+    assertThat(published).isEmpty();
+    assertThat(shown).contains("Unknown command /nick; nothing was sent. Type /help for the commands.");
+  }
+
+  @Test
+  void aDoubleSlashPublishesALineThatStartsWithASlash() throws Exception {
+    run("//hi\n" + ChatLoop.typed(" /j") + "\n" + ChatLoop.typed("/quit") + "\n/quit\n");
+
+    assertThat(published).containsExactly("/hi", " /j", "/quit");
+    assertThat(ChatLoop.typed("a/b")).isEqualTo("a/b");
+  }
+
+  @Test
+  void aPastedBlockIsPublishedLineByLineInOrder() throws Exception {
+    java.util.Iterator<String> lines = List.of("a\nb\r\nc", "d", "/quit").iterator();
+    new ChatLoop(node, new LineSource() {
+      @Override
+      public String readLine() {
+        return lines.hasNext() ? lines.next() : null;
+      }
+
+      @Override
+      public void close() {}
+    }, line -> {}).run();
+
+    assertThat(published).containsExactly("a", "b", "c", "d");
   }
 }

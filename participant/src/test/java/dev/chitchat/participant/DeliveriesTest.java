@@ -15,7 +15,7 @@ class DeliveriesTest {
   private final List<ClockEvent> log = new ArrayList<>();
   private final List<String> screen = new ArrayList<>();
   private final LamportClock clock = new LamportClock("Alex", log::add);
-  private final Deliveries deliveries = new Deliveries(clock, screen::add);
+  private final Deliveries deliveries = new Deliveries(clock, screen::add, event -> {});
 
   private static ChatEvent message(long seq, long lamport, String from, String text) {
     return ChatEvent.newBuilder().setSequence(seq).setLamportTime(lamport)

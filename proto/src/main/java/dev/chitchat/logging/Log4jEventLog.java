@@ -11,6 +11,10 @@ import org.apache.logging.log4j.Logger;
  * human-readable line to the logger {@value #CONSOLE_LOGGER} (the console). The JSON schema is in
  * {@code docs/log-format.md}; {@link EventLogReader} reads it back.
  *
+ * <p>The console leaves out the calls of a successful probe (the server's empty Broadcast to an
+ * idle participant, every fifth of the failure timeout): a line per participant every second or
+ * so would bury the chat. A probe that fails is shown, and the JSON Lines have every call.
+ *
  * <p>Thread-safe. Called by {@link dev.chitchat.clock.LamportClock} under its lock, so the lines reach
  * each appender in tick order.
  */
@@ -24,6 +28,7 @@ public final class Log4jEventLog implements EventLog {
 
   private final Logger json;
   private final Logger console = LogManager.getLogger(CONSOLE_LOGGER);
+  private final QuietProbes quietProbes = new QuietProbes();
 
   /** Logs to the JSON logger {@value #JSON_LOGGER}: one process per JVM. */
   public Log4jEventLog() {
@@ -43,7 +48,7 @@ public final class Log4jEventLog implements EventLog {
     if (json.isInfoEnabled()) {
       json.info(new JsonEventMessage(event));
     }
-    if (console.isInfoEnabled()) {
+    if (console.isInfoEnabled() && !quietProbes.test(event)) {
       console.info(HumanFormat.line(event));
     }
   }
