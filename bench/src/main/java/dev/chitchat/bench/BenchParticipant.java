@@ -14,13 +14,11 @@ import dev.chitchat.proto.PublishRequest;
 import dev.chitchat.proto.PublishResponse;
 import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.CallMetadata;
-import dev.chitchat.rpc.ClockServerInterceptor;
-import dev.chitchat.rpc.MalformedRequests;
+import dev.chitchat.rpc.GrpcClocks;
 import dev.chitchat.rules.PrintableText;
 import io.grpc.Channel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -82,14 +80,11 @@ final class BenchParticipant {
     this.future = ChatServerGrpc.newFutureStub(serverChannel);
     this.deadline = deadline;
     this.listener = listener;
+    GrpcClocks clocks = GrpcClocks.create(clock, this::authenticate);
     this.server =
-        callbackServer
+        clocks.configureServerBuilder(callbackServer)
             .directExecutor()
-            .addService(
-                ServerInterceptors.intercept(
-                    MalformedRequests.guard(new Broadcasts().bindService()),
-                    MalformedRequests.interceptor(clock),
-                    new ClockServerInterceptor(clock, this::authenticate)))
+            .addService(clocks.guard(new Broadcasts()))
             .build();
   }
 

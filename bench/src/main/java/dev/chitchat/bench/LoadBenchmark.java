@@ -9,7 +9,8 @@ import dev.chitchat.clock.LamportClock;
 import dev.chitchat.clock.MergeBound;
 import dev.chitchat.proto.PublishResponse;
 import dev.chitchat.logging.Log4jEventLog;
-import dev.chitchat.rpc.ClockClientInterceptor;
+import dev.chitchat.rpc.CallAuthenticator;
+import dev.chitchat.rpc.GrpcClocks;
 import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.server.ChatServer;
 import dev.chitchat.server.NetworkDialer;
@@ -143,8 +144,7 @@ public final class LoadBenchmark {
                 .channelBuilder(target)
                 .directExecutor()
                 .disableRetry()
-                .intercept(
-                    new ClockClientInterceptor(clock, null))
+                .intercept(GrpcClocks.create(clock, CallAuthenticator.ANYONE).newClientInterceptor(null))
                 .build();
         channels.add(channel);
         BenchParticipant node =
