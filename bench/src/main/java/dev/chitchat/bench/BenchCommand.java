@@ -94,6 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int maxInFlight;
 
+  @Option(names = "--hpack-table-off",
+      description = "Every connection asks its peer not to keep an HPACK dynamic table (a rewrite of its "
+          + "first SETTINGS frame: benchmark tuning, not what chitchat server and participant do; "
+          + "see docs/performance.md).")
+  boolean hpackTableOff;
+
   @Option(names = "--max-queue", defaultValue = "0", paramLabel = "EVENTS",
       description = "The server's queue bound per participant; 0 fits it to the load (default).")
   int maxQueue;
@@ -153,7 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
     BenchSettings base =
         new BenchSettings(participants, rate, window, Duration.ofSeconds(warmup),
             Duration.ofSeconds(duration), messageChars, false, writer, null, keepLogs,
-            maxQueue, maxInFlight, eventLoops);
+            maxQueue, maxInFlight, eventLoops, hpackTableOff);
     out.printf(Locale.ROOT,
         "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%s%n",
         participants, rate == 0 ? "closed loop (window " + window + " per participant)"

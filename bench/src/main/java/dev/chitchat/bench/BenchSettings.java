@@ -21,6 +21,8 @@ import java.time.Duration;
  * @param maxQueue the server's queue bound per participant, in events, or 0 to derive it from the
  *     load
  * @param maxInFlight the server's bound on Broadcast calls in flight, over all participants
+ * @param hpackTableOff whether every connection asks its peer not to keep an HPACK dynamic table
+ *     ({@link HpackTableOff}; opt-in tuning of the benchmark only)
  * @param eventLoops the Netty event-loop threads that the server and every participant share, or
  *     0 for Netty's default (2 per CPU)
  */
@@ -37,7 +39,8 @@ public record BenchSettings(
     boolean keepLogs,
     int maxQueue,
     int maxInFlight,
-    int eventLoops) {
+    int eventLoops,
+    boolean hpackTableOff) {
 
   /** The shortest message: 16 hex digits of the publish time, a space, 4 digits, a space. */
   public static final int MIN_MESSAGE_CHARS = 22;
@@ -81,12 +84,12 @@ public record BenchSettings(
   /** This run with logging on or off. */
   public BenchSettings withLogging(boolean on) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, on,
-        writer, logDir, keepLogs, maxQueue, maxInFlight, eventLoops);
+        writer, logDir, keepLogs, maxQueue, maxInFlight, eventLoops, hpackTableOff);
   }
 
   /** This run with its logs in {@code dir}. */
   public BenchSettings withLogDir(Path dir) {
     return new BenchSettings(participants, rate, window, warmup, measure, messageChars, logging,
-        writer, dir, keepLogs, maxQueue, maxInFlight, eventLoops);
+        writer, dir, keepLogs, maxQueue, maxInFlight, eventLoops, hpackTableOff);
   }
 }

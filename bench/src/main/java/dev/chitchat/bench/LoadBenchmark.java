@@ -14,6 +14,8 @@ import dev.chitchat.rpc.GrpcClocks;
 import dev.chitchat.rpc.NettyTransport;
 import dev.chitchat.server.ChatServer;
 import dev.chitchat.server.NetworkDialer;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import dev.chitchat.server.ServerConfig;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
@@ -114,8 +116,12 @@ public final class LoadBenchmark {
           new ChatServer(
                   config,
                   new LamportClock("server", eventLog("server"), MergeBound.SERVER),
-                  transport.serverBuilder(0),
-                  executor -> new NetworkDialer(transport, executor, 64 * 1024))
+                  serverBuilder(transport, s.hpackTableOff()),
+                  executor -> s.hpackTableOff()
+                      ? (joinedFrom, port) -> HpackTableOff.apply(transport.channelBuilder(
+                              ((java.net.InetSocketAddress) joinedFrom).getAddress().getHostAddress(), port))
+                          .executor(executor).maxInboundMessageSize(64 * 1024).disableRetry().build()
+                      : new NetworkDialer(transport, executor, 64 * 1024))
               .start();
     } catch (IOException | RuntimeException e) {
       transport.close();
@@ -139,16 +145,16 @@ public final class LoadBenchmark {
       for (int i = 0; i < n; i++) {
         String name = names.get(i);
         LamportClock clock = new LamportClock(name, eventLog(name));
+        NettyChannelBuilder toServer = transport.channelBuilder(target);
         ManagedChannel channel =
-            transport
-                .channelBuilder(target)
+            (s.hpackTableOff() ? HpackTableOff.apply(toServer) : toServer)
                 .directExecutor()
                 .disableRetry()
                 .intercept(GrpcClocks.create(clock, CallAuthenticator.ANYONE).newClientInterceptor(null))
                 .build();
         channels.add(channel);
         BenchParticipant node =
-            new BenchParticipant(name, clock, channel, transport.serverBuilder(0),
+            new BenchParticipant(name, clock, channel, serverBuilder(transport, s.hpackTableOff()),
                 Duration.ofSeconds(10), tracker.listener(i));
         node.start();
         node.join();
@@ -413,5 +419,10 @@ public final class LoadBenchmark {
     if (whole) {
       Files.deleteIfExists(dir);
     }
+  }
+
+  private static NettyServerBuilder serverBuilder(NettyTransport transport, boolean hpackTableOff) {
+    NettyServerBuilder builder = transport.serverBuilder(0);
+    return hpackTableOff ? HpackTableOff.apply(builder) : builder;
   }
 }

@@ -13,7 +13,7 @@ class BenchSummaryTest {
 
   private static BenchResult result(boolean logging, double p99ToLast, double cpu) {
     BenchSettings settings = new BenchSettings(10, 10_000, 64, Duration.ofSeconds(20),
-        Duration.ofSeconds(20), 64, logging, RunLogs.Writer.BUFFERED, null, false, 0, 64, 2);
+        Duration.ofSeconds(20), 64, logging, RunLogs.Writer.BUFFERED, null, false, 0, 64, 2, false);
     return new BenchResult(settings, 20, 200_000, 0, 10_000, 100_000,
         new BenchResult.Latency(2_000_000, 1, 5, 9, 12),
         new BenchResult.Latency(200_000, p99ToLast / 4, p99ToLast, p99ToLast * 2, p99ToLast * 3),

@@ -24,7 +24,7 @@ class LoadBenchmarkTest {
   private static BenchSettings settings(
       int rate, RunLogs.Writer writer, Path logs, int maxInFlight) {
     return new BenchSettings(4, rate, 8, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, true,
-        writer, logs, true, 0, maxInFlight, 2);
+        writer, logs, true, 0, maxInFlight, 2, false);
   }
 
   @Test
@@ -51,6 +51,20 @@ class LoadBenchmarkTest {
     assertThat(r.published()).isPositive();
     assertThat(r.incomplete()).isZero();
     assertThat(r.participantsLeft()).isEqualTo(4);
+    assertChecksPass(logs, 5);
+  }
+
+  @Test
+  void withTheHpackTableOffEveryConnectionStillCarriesTheChat() throws Exception {
+    Path logs = dir.resolve("hpack-off");
+    BenchSettings hpackOff = new BenchSettings(4, 400, 8, Duration.ofSeconds(1),
+        Duration.ofSeconds(2), 64, true, RunLogs.Writer.ASYNC, logs, true, 0, 64, 2, true);
+
+    BenchResult r = LoadBenchmark.run(hpackOff, line -> {});
+
+    assertThat(r.published()).isPositive();
+    assertThat(r.publishErrors()).isZero();
+    assertThat(r.delivery().count()).isEqualTo(4 * r.published());
     assertChecksPass(logs, 5);
   }
 
