@@ -163,11 +163,6 @@ final class ParticipantLink {
     return participant;
   }
 
-  /** Where the link stands (for tests and diagnostics). */
-  synchronized State state() {
-    return state;
-  }
-
   /** Appends an event to the queue; call {@link #flush} after releasing the room's lock. */
   synchronized void enqueue(ChatEvent event) {
     if (!draining && state != State.CLOSED) {

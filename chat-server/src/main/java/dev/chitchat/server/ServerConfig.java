@@ -59,11 +59,6 @@ public record ServerConfig(
     return builder().build();
   }
 
-  /** A builder that starts from this configuration. */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
   /** How often idle participants are probed: a fifth of the failure timeout. */
   Duration probeInterval() {
     return failureTimeout.dividedBy(5);
@@ -92,21 +87,6 @@ public record ServerConfig(
     private int authFailuresPerMinute = 20;
 
     private Builder() {}
-
-    private Builder(ServerConfig c) {
-      port = c.port;
-      processName = c.processName;
-      broadcastDeadline = c.broadcastDeadline;
-      maxRequestBytes = c.maxRequestBytes;
-      maxBatch = c.maxBatch;
-      failureTimeout = c.failureTimeout;
-      maxQueue = c.maxQueue;
-      rateLimit = c.rateLimit;
-      maxParticipants = c.maxParticipants;
-      maxInFlight = c.maxInFlight;
-      joinsPerMinute = c.joinsPerMinute;
-      authFailuresPerMinute = c.authFailuresPerMinute;
-    }
 
     /** The TCP port, 0 for any free one. */
     public Builder port(int value) {

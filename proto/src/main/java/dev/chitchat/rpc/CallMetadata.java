@@ -43,14 +43,11 @@ public final class CallMetadata {
   /** The call id of the call being served. */
   public static final Context.Key<String> CALL_ID_CONTEXT = Context.key("chitchat-call-id");
 
-  /** The name (or address) of the process that sent the call being served. */
-  public static final Context.Key<String> PEER_CONTEXT = Context.key("chitchat-peer");
-
   /**
-   * Who the caller of the call being served is by authentication ({@link CallAuthenticator}), or
-   * {@code null} when it was not authenticated.
+   * Who sent the call being served: the identity its {@link CallAuthenticator} authenticated, else
+   * the name (or address) it declared.
    */
-  public static final Context.Key<String> AUTHENTICATED_CONTEXT = Context.key("chitchat-authenticated");
+  public static final Context.Key<String> PEER_CONTEXT = Context.key("chitchat-peer");
 
   /** The transport address the call being served came from. */
   public static final Context.Key<SocketAddress> REMOTE_ADDRESS_CONTEXT =

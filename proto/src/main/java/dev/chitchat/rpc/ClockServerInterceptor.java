@@ -34,8 +34,9 @@ import java.util.Optional;
  * dev.chitchat.clock.MergeBound} is likewise not merged, and the call is closed with {@code
  * OUT_OF_RANGE}. A {@code lamport-time} header that is missing or not a decimal number below
  * {@link LamportClock#MAX_TIME} is received without a time and closed with {@code
- * INVALID_ARGUMENT}. The handler finds the call id, the declared peer, the authenticated identity,
- * the peer's address and any bearer credential in the {@link Context} (see {@link CallMetadata}).
+ * INVALID_ARGUMENT}. The handler finds the call id, the peer (the authenticated identity when there
+ * is one, else the declared name), the peer's address and any bearer credential in the {@link
+ * Context} (see {@link CallMetadata}).
  *
  * <p>Install it as the outermost interceptor, so that refusals by other interceptors tick too.
  * Thread-safe.
@@ -107,8 +108,7 @@ public final class ClockServerInterceptor implements ServerInterceptor {
                 CallMetadata.CALL_ID_CONTEXT, callId,
                 CallMetadata.PEER_CONTEXT, peer,
                 CallMetadata.REMOTE_ADDRESS_CONTEXT, remote,
-                CallMetadata.BEARER_CONTEXT, CallMetadata.bearerOf(headers).orElse(null))
-            .withValue(CallMetadata.AUTHENTICATED_CONTEXT, identity);
+                CallMetadata.BEARER_CONTEXT, CallMetadata.bearerOf(headers).orElse(null));
     return Contexts.interceptCall(
         context, new TickingServerCall<>(call, rpc, callId, peer), headers, next);
   }
