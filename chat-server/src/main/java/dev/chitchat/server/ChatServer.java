@@ -169,12 +169,15 @@ public final class ChatServer {
     }
   }
 
+  /** The exception's message and, when it adds something, its root cause's. */
   private static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    String top = String.valueOf(e.getMessage());
+    String cause = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    return root == e || top.contains(cause) ? top : top + ": " + cause;
   }
 
   private void closeRaft() {

@@ -93,6 +93,9 @@ final class RaftOrdering implements Ordering, AutoCloseable {
     this.scheduler = scheduler;
     this.machine = new ChatStateMachine(room, clock);
     this.self = RaftPeerId.valueOf(replication.id());
+    // Ratis ends the JVM (System.exit) when its gRPC server cannot start; a failed start must be
+    // an exception we can report in one line instead.
+    org.apache.ratis.util.ExitUtils.disableSystemExit();
     List<RaftPeer> peers = new ArrayList<>();
     replication.peers().forEach((id, address) ->
         peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
@@ -136,8 +139,18 @@ final class RaftOrdering implements Ordering, AutoCloseable {
         .build();
   }
 
-  /** Starts the Raft server; it joins its group and catches up from its data directory. */
+  /**
+   * Starts the Raft server; it joins its group and catches up from its data directory.
+   *
+   * @throws IOException if the Raft port is in use or the data directory unusable
+   */
   void start() throws IOException {
+    int port = port(replication.peers().get(replication.id()));
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(port)) {
+      probe.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new IOException("Raft port " + port + " is in use (another replica or program?)", e);
+    }
     server.start();
     long period = Math.max(50, moveGraceMillis / 10);
     scheduler.scheduleWithFixedDelay(this::checkReplicas, period, period, TimeUnit.MILLISECONDS);

@@ -83,6 +83,21 @@ public final class LogSetup {
             .addAttribute("additivity", false)
             .add(b.newAppenderRef(options.consoleInfo() ? "stdout" : "stderr"))
             .addAttribute("level", options.consoleInfo() ? Level.INFO : Level.WARN));
+    // Apache Ratis (a replica's Raft server) reports elections, lagging peers and its own
+    // stack traces at WARN: they go to NAME.raft.log, beside the clock log, not to the console.
+    var raft = b.newLogger("org.apache.ratis", Level.WARN).addAttribute("additivity", false);
+    if (options.logDir() != null) {
+      b.add(b.newAppender("raft", "File")
+          .addAttribute("fileName", options.logDir().resolve(options.process() + ".raft.log").toString())
+          .addAttribute("append", true)
+          .addAttribute("createOnDemand", true)
+          .add(b.newLayout("PatternLayout")
+              .addAttribute("pattern", "%d{HH:mm:ss.SSS} %-5level %c{1.}: %m%n")));
+      raft.add(b.newAppenderRef("raft"));
+    } else {
+      raft.addAttribute("level", Level.OFF);
+    }
+    b.add(raft);
     b.add(b.newRootLogger(Level.WARN).add(b.newAppenderRef("stderr")));
     Configurator.reconfigure(b.build());
     return file;
