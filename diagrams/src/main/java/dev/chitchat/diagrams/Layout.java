@@ -472,12 +472,33 @@ final class Layout {
 
   /** Whether event i's arrow leaves its line downwards (through the text below it). */
   private boolean leavesDownwards(int i, int row) {
-    int other = model.partner(i);
-    if (other < 0) {
-      return model.event(i).isSend();
+    if (model.event(i).isSend()) {
+      int[] rs = model.receivers(i);
+      if (rs.length == 0) {
+        return true;
+      }
+      for (int r : rs) {
+        if (rowOf[model.processOf(r)] > row) {
+          return true;
+        }
+      }
+      return false;
     }
-    int otherRow = rowOf[model.processOf(other)];
-    return otherRow > row;
+    int other = model.partner(i);
+    return other >= 0 && rowOf[model.processOf(other)] > row;
+  }
+
+  /** Whether an arrow meets event i's dot from a row above. */
+  private boolean fromAbove(int i, int row) {
+    int[] others = model.event(i).isSend() ? model.receivers(i)
+        : model.partner(i) >= 0 ? new int[] {model.partner(i)} : new int[0];
+    for (int o : others) {
+      int r = rowOf[model.processOf(o)];
+      if (r >= 0 && r < row) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Node node(int i, int row, double x, boolean violation) {
@@ -489,8 +510,7 @@ final class Layout {
     double w = textWidth(number, LAMPORT_FONT);
     // Out of the way of an arrow that meets the dot from above: one that arrives comes from the
     // upper left, one that leaves goes to the upper right.
-    int other = model.partner(i);
-    boolean fromAbove = other >= 0 && rowOf[model.processOf(other)] >= 0 && rowOf[model.processOf(other)] < row;
+    boolean fromAbove = fromAbove(i, row);
     double left = !fromAbove ? x - w / 2 : model.event(i).isReceive() ? x + 3 : x - w - 3;
     Text lamport = new Text(number, LAMPORT_FONT, left, y - 15);
     String label = EventLabels.label(model, i, options.labelChars());
@@ -583,23 +603,29 @@ final class Layout {
       int i = n.event();
       LoggedEvent e = model.event(i);
       int other = model.partner(i);
+      int[] receivers = e.isSend() ? model.receivers(i) : new int[0];
       if (e.isSend()) {
-        if (other >= 0) {
-          Node r = nodeOf.get(other);
-          int op = model.processOf(other);
-          if (r != null) {
-            arrows.add(arrow(i, other, n.row(), r.row(), n.x(), n.y(), r.x(), r.y(), e, false, false));
-          } else if (rowOf[op] >= 0 && !(options.hideResponses() && "response".equals(e.leg()))
-              && !selection.hiddenProbe(i)) {
-            double ty = rowY(rowOf[op]);
-            arrows.add(arrow(i, -1, n.row(), rowOf[op], n.x(), n.y(), n.x() + 60, n.y() + (ty - n.y()) * 0.45, e, true, false));
+        if (receivers.length > 0) {
+          for (int rc : receivers) {
+            int op = model.processOf(rc);
+            if (op == model.processOf(i)) {
+              continue; // a replica applying its own proposal: no arrow
+            }
+            Node r = nodeOf.get(rc);
+            if (r != null) {
+              arrows.add(arrow(i, rc, n.row(), r.row(), n.x(), n.y(), r.x(), r.y(), e, false, false));
+            } else if (rowOf[op] >= 0 && !(options.hideResponses() && "response".equals(e.leg()))
+                && !selection.hiddenProbe(i)) {
+              double ty = rowY(rowOf[op]);
+              arrows.add(arrow(i, -1, n.row(), rowOf[op], n.x(), n.y(), n.x() + 60, n.y() + (ty - n.y()) * 0.45, e, true, false));
+            }
           }
         } else {
           int op = e.peer() == null ? -1 : model.processIndex(e.peer());
           double ty = op >= 0 && rowOf[op] >= 0 ? rowY(rowOf[op]) : n.y() + (n.row() == 0 ? 1 : -1) * ROW_GAP * 0.5;
           arrows.add(arrow(i, -1, n.row(), -1, n.x(), n.y(), n.x() + 40, n.y() + (ty - n.y()) * 0.45, e, false, true));
         }
-      } else if (e.isReceive() && other >= 0 && nodeOf.get(other) == null) {
+      } else if (e.isReceive() && other >= 0 && nodeOf.get(other) == null && !model.isOwnReceive(i)) {
         int op = model.processOf(other);
         if (rowOf[op] >= 0) {
           double sy = rowY(rowOf[op]);
