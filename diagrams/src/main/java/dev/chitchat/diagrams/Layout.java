@@ -75,7 +75,11 @@ final class Layout {
     DELIVER,
     JOIN,
     LEAVE,
-    FAILED
+    FAILED,
+    /** A replica's {@code leader} action: it became the Raft leader. */
+    LEADER,
+    /** A participant's {@code failover} action: it moved to another replica. */
+    FAILOVER
   }
 
   /**
@@ -276,7 +280,7 @@ final class Layout {
     subtitle.add(describeSelection(picked, visible.size(), np));
     double nameWidth = 0;
     for (int p : visible) {
-      nameWidth = Math.max(nameWidth, textWidth(PrintableText.escape(model.processes().get(p)), NAME_FONT));
+      nameWidth = Math.max(nameWidth, textWidth(rowName(p), NAME_FONT));
     }
     plotLeft = 24 + nameWidth + 30;
     top = 96;
@@ -594,8 +598,16 @@ final class Layout {
         start = Double.NaN;
         end = Double.NaN;
       }
-      rows.add(new Row(p, PrintableText.escape(model.processes().get(p)), y, start, end, crash, crashText));
+      rows.add(new Row(p, rowName(p), y, start, end, crash, crashText));
     }
+  }
+
+  /** A row's name: the process, and for a replica {@code (replica)}, or {@code (replica, restarted)}. */
+  String rowName(int p) {
+    String name = model.processes().get(p);
+    String replica = model.replicaOf(name);
+    String escaped = PrintableText.escape(name);
+    return replica == null ? escaped : escaped + (replica.equals(name) ? " (replica)" : " (replica, restarted)");
   }
 
   private void buildArrows(Map<Integer, Node> nodeOf) {
@@ -608,8 +620,8 @@ final class Layout {
         if (receivers.length > 0) {
           for (int rc : receivers) {
             int op = model.processOf(rc);
-            if (op == model.processOf(i)) {
-              continue; // a replica applying its own proposal: no arrow
+            if (op == model.processOf(i) || replay(rc)) {
+              continue; // a replica applying its own proposal, or replaying an entry: no long arrow
             }
             Node r = nodeOf.get(rc);
             if (r != null) {
@@ -625,6 +637,14 @@ final class Layout {
           double ty = op >= 0 && rowOf[op] >= 0 ? rowY(rowOf[op]) : n.y() + (n.row() == 0 ? 1 : -1) * ROW_GAP * 0.5;
           arrows.add(arrow(i, -1, n.row(), -1, n.x(), n.y(), n.x() + 40, n.y() + (ty - n.y()) * 0.45, e, false, true));
         }
+      } else if (e.isReceive() && other >= 0 && replay(i)) {
+        // A restarted replica applies again what its earlier incarnation applied: a short stub
+        // from the row of the entry's proposer, not an arrow across the whole run.
+        int op = model.processOf(other);
+        if (rowOf[op] >= 0) {
+          double sy = rowY(rowOf[op]);
+          arrows.add(arrow(-1, i, rowOf[op], n.row(), n.x() - 40, n.y() + (sy - n.y()) * 0.3, n.x(), n.y(), model.event(other), true, false));
+        }
       } else if (e.isReceive() && other >= 0 && nodeOf.get(other) == null && !model.isOwnReceive(i)) {
         int op = model.processOf(other);
         if (rowOf[op] >= 0) {
@@ -633,6 +653,27 @@ final class Layout {
         }
       }
     }
+  }
+
+  /**
+   * Whether receive {@code i} is a replay: a restarted replica's ({@code s1-2}) receive of an entry
+   * that an earlier incarnation of the same replica had applied already.
+   */
+  boolean replay(int i) {
+    LoggedEvent e = model.event(i);
+    int s = model.partner(i);
+    String replica = model.replicaOf(e.process());
+    if (!e.isReceive() || s < 0 || replica == null || replica.equals(e.process())
+        || !RunModel.isMulticast(model.event(s))) {
+      return false;
+    }
+    for (int r : model.receivers(s)) {
+      int q = model.processOf(r);
+      if (q < model.processOf(i) && replica.equals(model.replicaOf(model.processes().get(q)))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The longest horizontal stretch of a rejoin link (pixels). */
@@ -651,8 +692,10 @@ final class Layout {
       // From the earlier line's end, or, when that is long before (pages before), a short step
       // down from its row to where the later incarnation starts.
       double x1 = Math.max(end, later.startX() - LINK_REACH);
+      String laterName = model.processes().get(later.process());
       links.add(new Link(row - 1, row, x1, earlier.y(), later.startX(), later.y(),
-          new Text("rejoined as " + later.name(), ARROW_FONT, 0, 0)));
+          new Text((model.isReplica(laterName) ? "restarted as " : "rejoined as ")
+              + PrintableText.escape(laterName), ARROW_FONT, 0, 0)));
     }
   }
 
@@ -742,6 +785,12 @@ final class Layout {
     }
     if (e.isReceive()) {
       return e.messageLamport() == null && e.status() != null && !"OK".equals(e.status()) ? Shape.FAILED : Shape.RECEIVE;
+    }
+    if (e.isAction("leader") && model.isReplica(e.process())) {
+      return Shape.LEADER;
+    }
+    if (e.isAction("failover")) {
+      return Shape.FAILOVER;
     }
     if (!model.isServer(e.process())) {
       if (e.isAction("join")) {
