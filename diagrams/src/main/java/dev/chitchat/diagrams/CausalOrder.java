@@ -79,10 +79,9 @@ final class CausalOrder {
           ready.add(p);
           queued[p] = true;
         }
-        int r = m.event(e).isSend() ? m.partner(e) : -1;
-        if (r >= 0) {
+        for (int r : m.receivers(e)) {
           int q = m.processOf(r);
-          if (!queued[q] && cursor[q] == r) {
+          if (!queued[q] && cursor[q] == r && isReady(m, r, done)) {
             ready.add(q);
             queued[q] = true;
           }

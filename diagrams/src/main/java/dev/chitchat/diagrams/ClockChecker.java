@@ -138,9 +138,65 @@ public final class ClockChecker {
   private record Interval(long from, long to, String endedBy) {}
 
   /**
-   * Check 3 for every server of the run (a restarted server numbers its events from 1 again): a
-   * participant's deliveries belong to the server that broadcast them, the {@code peer} of its
-   * {@code deliver} actions.
+   * One chat: the servers that number its events (one sequence of numbers), the names its
+   * participants' {@code deliver} actions give as their {@code peer}, and whether it ended without
+   * a {@code stop} (its last events may never have been delivered).
+   *
+   * @param label how findings name it: the server's name, or "the cluster"
+   */
+  private record Chat(String label, List<Integer> servers, Set<String> peers, boolean crashed, boolean cluster) {}
+
+  /** A chat event as the chat's servers logged it: where first, what it did, and to whom. */
+  private static final class ChatEvent {
+    final int event;
+    final String action;
+    String member;
+    boolean memberFromPeer;
+    String text;
+
+    ChatEvent(int event, String action) {
+      this.event = event;
+      this.action = action;
+    }
+  }
+
+  /**
+   * The chats of a run. Without replicas, every server is one (a restarted server numbers its events
+   * from 1 again). The replicas of a cluster, all incarnations included, are one chat whatever the
+   * replica: sequence numbers are per chat (docs/cluster.md), so an event is taken once however many
+   * replicas applied it, and a participant's deliveries count whichever replica broadcast them.
+   */
+  private static List<Chat> chats(RunModel m) {
+    List<Chat> chats = new ArrayList<>();
+    Set<String> crashed = crashedServers(m);
+    if (!m.replicas().isEmpty()) {
+      List<Integer> servers = new ArrayList<>();
+      Set<String> peers = new HashSet<>();
+      boolean stopped = false;
+      for (Map.Entry<String, String> r : m.replicas().entrySet()) {
+        int p = m.processIndex(r.getKey());
+        servers.add(p);
+        peers.add(r.getKey());
+        peers.add(r.getValue());
+        for (int i = m.firstEventOf(p); i < m.endOf(p); i++) {
+          stopped |= m.event(i).isAction("stop");
+        }
+      }
+      chats.add(new Chat("the cluster", servers, peers, !stopped, true));
+    }
+    for (String server : m.servers()) {
+      if (!m.isReplica(server)) {
+        chats.add(new Chat(server, List.of(m.processIndex(server)), Set.of(server),
+            crashed.contains(server), false));
+      }
+    }
+    return chats;
+  }
+
+  /**
+   * Check 3 for every chat of the run: a participant's deliveries belong to the chat of the server
+   * that broadcast them, the {@code peer} of its {@code deliver} actions (when the run has one chat,
+   * every delivery counts).
    */
   private static int[] checkDelivery(RunModel m, List<Finding> violations, List<Finding> notes) {
     int deliveries = 0;
@@ -158,49 +214,99 @@ public final class ClockChecker {
       return new int[] {0, deliveries};
     }
     int created = 0;
-    Set<String> crashed = crashedServers(m);
-    for (String serverName : m.servers()) {
-      created += checkDelivery(m, m.processIndex(serverName), m.servers().size() == 1,
-          crashed.contains(serverName), violations, notes);
+    List<Chat> chats = chats(m);
+    for (Chat chat : chats) {
+      created += checkDelivery(m, chat, chats.size() == 1, violations, notes);
     }
     return new int[] {created, deliveries};
   }
 
-  private static int checkDelivery(RunModel m, int server, boolean onlyServer, boolean crashed,
+  /**
+   * The events of a chat by sequence number, from its servers' logs: a server's action with a
+   * {@code seq} (as a single server logs them), and a replica's receive of a Replicate entry with a
+   * {@code seq}. An idempotent retry ({@code duplicate} action) creates none. The member of a join,
+   * leave or remove is the action's {@code peer}, else the participant named by the announcement text
+   * of the entry (on the receive, or on its send).
+   */
+  private static TreeMap<Long, ChatEvent> chatEvents(RunModel m, Chat chat, List<Finding> violations) {
+    TreeMap<Long, ChatEvent> created = new TreeMap<>();
+    for (int server : chat.servers()) {
+      Map<Long, Integer> assigned = new HashMap<>();
+      for (int i = m.firstEventOf(server); i < m.endOf(server); i++) {
+        LoggedEvent e = m.event(i);
+        boolean action = "action".equals(e.kind()) && e.seq() != null && !e.isAction("duplicate");
+        boolean applied = e.isReceive() && RunModel.REPLICATE.equals(e.rpc()) && e.seq() != null;
+        if (!action && !applied) {
+          continue;
+        }
+        if (action) {
+          Integer previous = assigned.putIfAbsent(e.seq(), i);
+          if (previous != null) {
+            violations.add(
+                finding(
+                    Check.DELIVERY,
+                    m,
+                    i,
+                    "sequence number " + e.seq() + " was assigned twice; first at "
+                        + m.location(previous)));
+            continue;
+          }
+        }
+        String text = e.text();
+        if (text == null && applied && m.partner(i) >= 0) {
+          text = m.event(m.partner(i)).text();
+        }
+        String member = null;
+        if (action && e.peer() != null) {
+          member = e.peer();
+        } else if ("join".equals(e.action()) || "leave".equals(e.action()) || "remove".equals(e.action())) {
+          member = RunModel.announced(text);
+        }
+        ChatEvent c = created.get(e.seq());
+        if (c == null) {
+          c = new ChatEvent(i, e.action());
+          created.put(e.seq(), c);
+        } else if (c.action != null && e.action() != null && !c.action.equals(e.action())) {
+          violations.add(
+              finding(
+                  Check.DELIVERY,
+                  m,
+                  i,
+                  "#" + e.seq() + " is " + text(e.action()) + " here but " + text(c.action) + " at "
+                      + m.location(c.event) + ": the servers disagree about the chat's events"));
+          continue;
+        }
+        if (member != null && (c.member == null || (action && !c.memberFromPeer))) {
+          c.member = member;
+          c.memberFromPeer = action && e.peer() != null;
+        }
+        if (c.text == null) {
+          c.text = text;
+        }
+      }
+    }
+    return created;
+  }
+
+  private static int checkDelivery(RunModel m, Chat chat, boolean onlyChat,
       List<Finding> violations, List<Finding> notes) {
-    String serverName = m.processes().get(server);
-    TreeMap<Long, Integer> created = new TreeMap<>();
+    TreeMap<Long, ChatEvent> created = chatEvents(m, chat, violations);
     Map<String, List<Interval>> membership = new HashMap<>();
     Map<String, Long> openSince = new HashMap<>();
-    for (int i = m.firstEventOf(server); i < m.endOf(server); i++) {
-      LoggedEvent e = m.event(i);
-      // A duplicate (an idempotent retry of Publish) names the event it repeats; it creates none.
-      if (!"action".equals(e.kind()) || e.seq() == null || e.isAction("duplicate")) {
-        continue;
-      }
-      Integer previous = created.putIfAbsent(e.seq(), i);
-      if (previous != null) {
-        violations.add(
-            finding(
-                Check.DELIVERY,
-                m,
-                i,
-                "sequence number " + e.seq() + " was assigned twice; first at "
-                    + m.location(previous)));
-        continue;
-      }
-      String who = e.peer();
+    for (Map.Entry<Long, ChatEvent> c : created.entrySet()) {
+      String who = c.getValue().member;
+      String action = c.getValue().action;
       if (who == null) {
         continue;
       }
-      if (e.isAction("join")) {
-        openSince.putIfAbsent(who, e.seq());
-      } else if (e.isAction("leave") || e.isAction("remove")) {
+      if ("join".equals(action)) {
+        openSince.putIfAbsent(who, c.getKey());
+      } else if ("leave".equals(action) || "remove".equals(action)) {
         Long since = openSince.remove(who);
         if (since != null) {
           membership
               .computeIfAbsent(who, k -> new ArrayList<>())
-              .add(new Interval(since, e.seq(), e.action()));
+              .add(new Interval(since, c.getKey(), action));
         }
       }
     }
@@ -210,6 +316,7 @@ public final class ClockChecker {
                 .computeIfAbsent(who, k -> new ArrayList<>())
                 .add(new Interval(since, Long.MAX_VALUE, null)));
 
+    String creator = chat.cluster() ? "no replica committed" : "the server never created";
     for (Map.Entry<String, List<Interval>> entry : membership.entrySet()) {
       String who = entry.getKey();
       List<Interval> intervals = entry.getValue();
@@ -228,7 +335,7 @@ public final class ClockChecker {
       for (int i = m.firstEventOf(p); i < m.endOf(p); i++) {
         LoggedEvent e = m.event(i);
         if (!e.isAction("deliver") || e.seq() == null
-            || !(onlyServer || serverName.equals(e.peer()))) {
+            || !(onlyChat || chat.peers().contains(e.peer()))) {
           continue;
         }
         long seq = e.seq();
@@ -244,7 +351,7 @@ public final class ClockChecker {
         last = Math.max(last, seq);
         if (!created.containsKey(seq)) {
           violations.add(
-              finding(Check.DELIVERY, m, i, who + " delivered #" + seq + ", which the server never created"));
+              finding(Check.DELIVERY, m, i, who + " delivered #" + seq + ", which " + creator));
         } else if (intervalOf(intervals, seq) == null) {
           violations.add(
               finding(
@@ -254,35 +361,36 @@ public final class ClockChecker {
                   who + " delivered #" + seq + " but was not a member when it was created"));
         }
       }
-      for (Map.Entry<Long, Integer> c : created.entrySet()) {
+      for (Map.Entry<Long, ChatEvent> c : created.entrySet()) {
         long seq = c.getKey();
         Interval in = intervalOf(intervals, seq);
         if (in == null || delivered.contains(seq)) {
           continue;
         }
-        String what = describeChatEvent(m.event(c.getValue()));
+        int at = c.getValue().event;
+        String what = describeChatEvent(c.getValue());
         long lastInInterval = Long.MIN_VALUE;
         for (long d : delivered) {
           if (d >= in.from() && d < in.to()) {
             lastInInterval = Math.max(lastInInterval, d);
           }
         }
-        if ((in.endedBy() == null && !crashed) || seq < lastInInterval) {
+        if ((in.endedBy() == null && !chat.crashed()) || seq < lastInInterval) {
           violations.add(
               new Finding(
                   Check.DELIVERY,
-                  m.event(c.getValue()).location(),
-                  c.getValue(),
+                  m.event(at).location(),
+                  at,
                   who + " was a member but never delivered #" + seq + " (" + what + ")"
                       + (in.endedBy() == null ? "" : ", though it delivered later events up to #" + lastInInterval)));
         } else {
           notes.add(
               new Finding(
                   Check.DELIVERY,
-                  m.event(c.getValue()).location(),
-                  c.getValue(),
+                  m.event(at).location(),
+                  at,
                   who + " did not deliver #" + seq + " (" + what + ") before "
-                      + (in.endedBy() == null ? serverName + " crashed"
+                      + (in.endedBy() == null ? chat.label() + (chat.cluster() ? " went down" : " crashed")
                           : in.endedBy().equals("leave") ? "it was gone (left)" : "it was removed")));
         }
       }
@@ -321,9 +429,9 @@ public final class ClockChecker {
     return null;
   }
 
-  private static String describeChatEvent(LoggedEvent e) {
-    String t = e.text() == null ? "" : ": " + text(e.text());
-    return e.action() + (e.peer() == null ? "" : " " + text(e.peer())) + t;
+  private static String describeChatEvent(ChatEvent c) {
+    String t = c.text == null ? "" : ": " + text(c.text);
+    return c.action + (c.member == null ? "" : " " + text(c.member)) + t;
   }
 
   /**
@@ -371,7 +479,20 @@ public final class ClockChecker {
             + e.rpc() + " " + e.leg() + " declared as from " + text(e.peer())));
         continue;
       }
+      if (RunModel.isMulticast(e)) {
+        checkMulticast(m, i, notes);
+        continue;
+      }
       if (m.partner(i) >= 0) {
+        continue;
+      }
+      if (e.isReceive() && RunModel.REPLICATE.equals(e.rpc()) && e.messageLamport() != null
+          && e.peer() != null && m.processIndex(e.peer()) >= 0) {
+        notes.add(finding(Check.UNMATCHED, m, i, "receive of Replicate " + text(e.action())
+            + (e.seq() == null ? "" : " #" + e.seq()) + " from " + text(e.peer()) + " (carried L="
+            + e.messageLamport() + ") has no send: " + text(e.peer()) + "'s log does not have the"
+            + " proposal (it was killed before the line was written, or proposed it in an earlier"
+            + " incarnation whose log was not read)"));
         continue;
       }
       if (e.isSend() && "response".equals(e.leg()) && untrustedCalls.contains(e.callId())) {
@@ -435,6 +556,36 @@ public final class ClockChecker {
                       + " (carried L=" + e.messageLamport() + ") has no send"));
         }
       }
+    }
+  }
+
+  /**
+   * A multicast (Replicate) send: received by any number of replicas, its proposer included. A
+   * replica that never applied it was down (or caught up from a snapshot, which applies no single
+   * entry), and an entry that no replica applied was never committed (its proposer lost its
+   * leadership or was killed first): notes, not violations.
+   */
+  private static void checkMulticast(RunModel m, int i, List<Finding> notes) {
+    LoggedEvent e = m.event(i);
+    int[] receives = m.receivers(i);
+    String what = "Replicate " + text(e.action());
+    if (receives.length == 0) {
+      notes.add(finding(Check.UNMATCHED, m, i, what + " proposed by " + e.process() + " was applied"
+          + " by no replica: never committed (the proposer lost its leadership or was killed first)"));
+      return;
+    }
+    Set<String> applied = new java.util.TreeSet<>();
+    Long seq = null;
+    for (int r : receives) {
+      applied.add(m.replicaOf(m.processes().get(m.processOf(r))));
+      seq = seq == null ? m.event(r).seq() : seq;
+    }
+    Set<String> missing = new java.util.TreeSet<>(m.replicas().values());
+    missing.removeAll(applied);
+    if (!missing.isEmpty()) {
+      notes.add(finding(Check.UNMATCHED, m, i, what + (seq == null ? "" : " #" + seq) + " was applied by "
+          + String.join(", ", applied) + " but not by " + String.join(", ", missing)
+          + " (down then, or caught up from a snapshot)"));
     }
   }
 

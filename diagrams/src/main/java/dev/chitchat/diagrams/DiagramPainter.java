@@ -35,6 +35,12 @@ final class DiagramPainter {
   static final Color VIOLATION = new Color(0xD3, 0x2F, 0x2F);
   static final Color JOIN = new Color(0x2E, 0x7D, 0x32);
   static final Color LEAVE = new Color(0xEF, 0x6C, 0x00);
+  /** A replica's leader mark. */
+  static final Color LEADER = new Color(0xF9, 0xA8, 0x25);
+  /** A participant's failover mark. */
+  static final Color FAILOVER = new Color(0x00, 0x89, 0x7B);
+  /** Replicate arrows: grey and thin, under the chat's calls. */
+  static final Color REPLICATE = new Color(0x78, 0x90, 0x9C, 150);
   private static final Color[] PROCESS_COLORS = {
     new Color(0x37, 0x47, 0x4F), new Color(0x15, 0x65, 0xC0), new Color(0x00, 0x83, 0x8F),
     new Color(0xAD, 0x14, 0x57), new Color(0x5D, 0x40, 0x37), new Color(0x28, 0x35, 0x93),
@@ -50,6 +56,7 @@ final class DiagramPainter {
       case "Publish" -> new Color(0x15, 0x65, 0xC0);
       case "Broadcast" -> new Color(0x6A, 0x1B, 0x9A);
       case "Leave" -> LEAVE;
+      case RunModel.REPLICATE -> new Color(0x78, 0x90, 0x9C);
       default -> new Color(0x45, 0x5A, 0x64);
     };
   }
@@ -158,7 +165,8 @@ final class DiagramPainter {
       }
       Map<String, String> attrs = new LinkedHashMap<>();
       attrs.put("id", "m" + a);
-      attrs.put("class", "msg " + (arrow.response() ? "response" : "request") + (arrow.stub() ? " stub" : "") + (arrow.lost() ? " lost" : ""));
+      attrs.put("class", "msg " + (arrow.response() ? "response" : "request") + (arrow.stub() ? " stub" : "") + (arrow.lost() ? " lost" : "")
+          + (RunModel.REPLICATE.equals(arrow.rpc()) ? " replicate" : ""));
       attrs.put("data-s", Integer.toString(arrow.send()));
       attrs.put("data-r", Integer.toString(arrow.receive()));
       attrs.put("data-ps", arrow.fromRow() < 0 ? "-1" : Integer.toString(l.rows.get(arrow.fromRow()).process()));
@@ -259,7 +267,13 @@ final class DiagramPainter {
     if (a.lost()) {
       color = VIOLATION;
     }
-    Stroke stroke =
+    if (RunModel.REPLICATE.equals(a.rpc()) && !a.lost()) {
+      color = REPLICATE;
+    }
+    boolean replicate = RunModel.REPLICATE.equals(a.rpc());
+    Stroke stroke = replicate
+        ? new BasicStroke(0.9f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, a.stub() ? new float[] {3f, 3f} : null, 0f)
+        :
         a.response() || a.stub()
             ? new BasicStroke(a.response() ? 1.2f : 1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 3f}, 0f)
             : new BasicStroke(1.7f);
@@ -284,7 +298,7 @@ final class DiagramPainter {
     if (a.lost()) {
       cross(g, x2, y2, 5, VIOLATION, 2f);
     } else {
-      arrowHead(g, x1, y1, x2, y2, a.response() ? 7 : 9);
+      arrowHead(g, x1, y1, x2, y2, a.response() || replicate ? 7 : 9);
     }
   }
 
@@ -333,6 +347,17 @@ final class DiagramPainter {
         g.setPaint(Color.WHITE);
         g.fill(new Ellipse2D.Double(x - r, y - r, 2 * r, 2 * r));
         cross(g, x, y, r, VIOLATION, 2f);
+      }
+      case LEADER -> {
+        g.setPaint(LEADER);
+        g.fill(star(x, y, r + 3));
+        g.setPaint(INK);
+        g.setStroke(new BasicStroke(1f));
+        g.draw(star(x, y, r + 3));
+      }
+      case FAILOVER -> {
+        g.setPaint(FAILOVER);
+        g.fill(chevron(x, y, r + 2));
       }
     }
     label(g, n.lamport(), INK);
@@ -389,6 +414,32 @@ final class DiagramPainter {
     d.lineTo(x - r, y);
     d.closePath();
     return d;
+  }
+
+  /** A five-pointed star: a replica became the leader. */
+  static Path2D star(double x, double y, double r) {
+    Path2D.Double p = new Path2D.Double();
+    for (int k = 0; k < 10; k++) {
+      double a = -Math.PI / 2 + k * Math.PI / 5;
+      double d = k % 2 == 0 ? r : r * 0.45;
+      if (k == 0) {
+        p.moveTo(x + d * Math.cos(a), y + d * Math.sin(a));
+      } else {
+        p.lineTo(x + d * Math.cos(a), y + d * Math.sin(a));
+      }
+    }
+    p.closePath();
+    return p;
+  }
+
+  /** A right-pointing triangle: a participant moved to another replica. */
+  static Path2D chevron(double x, double y, double r) {
+    Path2D.Double t = new Path2D.Double();
+    t.moveTo(x + r, y);
+    t.lineTo(x - r * 0.8, y - r);
+    t.lineTo(x - r * 0.8, y + r);
+    t.closePath();
+    return t;
   }
 
   static Path2D triangle(double x, double y, double r) {
@@ -465,6 +516,22 @@ final class DiagramPainter {
       g.draw(new Line2D.Double(cx - 30, cy, cx + 6, cy));
       arrowHead(g, cx - 30, cy, cx + 6, cy, 7);
     }, 40);
+    if (!l.model.replicas().isEmpty()) {
+      x = item(g, x, y, "Replicate (one per replica)", (cx, cy) -> {
+        g.setPaint(REPLICATE);
+        g.setStroke(new BasicStroke(0.9f));
+        g.draw(new Line2D.Double(cx - 30, cy, cx + 6, cy));
+        arrowHead(g, cx - 30, cy, cx + 6, cy, 7);
+      }, 40);
+      x = item(g, x, y, "leader", (cx, cy) -> {
+        g.setPaint(LEADER);
+        g.fill(star(cx, cy, r + 3));
+      });
+      x = item(g, x, y, "failover", (cx, cy) -> {
+        g.setPaint(FAILOVER);
+        g.fill(chevron(cx, cy, r + 2));
+      });
+    }
     g.setPaint(INK);
     g.setFont(Layout.LABEL_FONT);
     text(g, "Numbers above the dots are Lamport timestamps.", (float) x, (float) y + 4);

@@ -12,13 +12,24 @@ import java.awt.Font;
  */
 final class EventLabels {
 
+  private static final java.util.regex.Pattern TERM = java.util.regex.Pattern.compile("term (\\d+)");
+  private static final java.util.regex.Pattern MOVED_TO = java.util.regex.Pattern.compile("\\bto (\\S+)");
+
   private EventLabels() {}
 
   /** The label of event {@code i}, at most {@code maxChars} code points, or null when it has none. */
   static String label(RunModel model, int i, int maxChars) {
     LoggedEvent e = model.event(i);
     String label;
-    if (e.isAction("deliver")) {
+    if (e.isAction("leader")) {
+      java.util.regex.Matcher t = TERM.matcher(e.text() == null ? "" : e.text());
+      label = "leader" + (t.find() ? " (term " + t.group(1) + ")" : "");
+    } else if (e.isAction("failover")) {
+      java.util.regex.Matcher to = MOVED_TO.matcher(e.text() == null ? "" : e.text());
+      label = "failover" + (to.find() ? " \u2192 " + to.group(1) : "");
+    } else if (e.isSend() && RunModel.REPLICATE.equals(e.rpc())) {
+      label = "propose " + (e.action() == null ? "" : e.action());
+    } else if (e.isAction("deliver")) {
       label = (e.seq() == null ? "" : "#" + e.seq() + " ") + (e.text() == null ? "" : e.text());
     } else if ("action".equals(e.kind())) {
       String who = model.isServer(e.process()) && e.peer() != null ? " " + e.peer() : "";

@@ -75,7 +75,11 @@ final class Layout {
     DELIVER,
     JOIN,
     LEAVE,
-    FAILED
+    FAILED,
+    /** A replica's {@code leader} action: it became the Raft leader. */
+    LEADER,
+    /** A participant's {@code failover} action: it moved to another replica. */
+    FAILOVER
   }
 
   /**
@@ -276,7 +280,7 @@ final class Layout {
     subtitle.add(describeSelection(picked, visible.size(), np));
     double nameWidth = 0;
     for (int p : visible) {
-      nameWidth = Math.max(nameWidth, textWidth(PrintableText.escape(model.processes().get(p)), NAME_FONT));
+      nameWidth = Math.max(nameWidth, textWidth(rowName(p), NAME_FONT));
     }
     plotLeft = 24 + nameWidth + 30;
     top = 96;
@@ -472,12 +476,33 @@ final class Layout {
 
   /** Whether event i's arrow leaves its line downwards (through the text below it). */
   private boolean leavesDownwards(int i, int row) {
-    int other = model.partner(i);
-    if (other < 0) {
-      return model.event(i).isSend();
+    if (model.event(i).isSend()) {
+      int[] rs = model.receivers(i);
+      if (rs.length == 0) {
+        return true;
+      }
+      for (int r : rs) {
+        if (rowOf[model.processOf(r)] > row) {
+          return true;
+        }
+      }
+      return false;
     }
-    int otherRow = rowOf[model.processOf(other)];
-    return otherRow > row;
+    int other = model.partner(i);
+    return other >= 0 && rowOf[model.processOf(other)] > row;
+  }
+
+  /** Whether an arrow meets event i's dot from a row above. */
+  private boolean fromAbove(int i, int row) {
+    int[] others = model.event(i).isSend() ? model.receivers(i)
+        : model.partner(i) >= 0 ? new int[] {model.partner(i)} : new int[0];
+    for (int o : others) {
+      int r = rowOf[model.processOf(o)];
+      if (r >= 0 && r < row) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Node node(int i, int row, double x, boolean violation) {
@@ -489,8 +514,7 @@ final class Layout {
     double w = textWidth(number, LAMPORT_FONT);
     // Out of the way of an arrow that meets the dot from above: one that arrives comes from the
     // upper left, one that leaves goes to the upper right.
-    int other = model.partner(i);
-    boolean fromAbove = other >= 0 && rowOf[model.processOf(other)] >= 0 && rowOf[model.processOf(other)] < row;
+    boolean fromAbove = fromAbove(i, row);
     double left = !fromAbove ? x - w / 2 : model.event(i).isReceive() ? x + 3 : x - w - 3;
     Text lamport = new Text(number, LAMPORT_FONT, left, y - 15);
     String label = EventLabels.label(model, i, options.labelChars());
@@ -574,8 +598,16 @@ final class Layout {
         start = Double.NaN;
         end = Double.NaN;
       }
-      rows.add(new Row(p, PrintableText.escape(model.processes().get(p)), y, start, end, crash, crashText));
+      rows.add(new Row(p, rowName(p), y, start, end, crash, crashText));
     }
+  }
+
+  /** A row's name: the process, and for a replica {@code (replica)}, or {@code (replica, restarted)}. */
+  String rowName(int p) {
+    String name = model.processes().get(p);
+    String replica = model.replicaOf(name);
+    String escaped = PrintableText.escape(name);
+    return replica == null ? escaped : escaped + (replica.equals(name) ? " (replica)" : " (replica, restarted)");
   }
 
   private void buildArrows(Map<Integer, Node> nodeOf) {
@@ -583,23 +615,37 @@ final class Layout {
       int i = n.event();
       LoggedEvent e = model.event(i);
       int other = model.partner(i);
+      int[] receivers = e.isSend() ? model.receivers(i) : new int[0];
       if (e.isSend()) {
-        if (other >= 0) {
-          Node r = nodeOf.get(other);
-          int op = model.processOf(other);
-          if (r != null) {
-            arrows.add(arrow(i, other, n.row(), r.row(), n.x(), n.y(), r.x(), r.y(), e, false, false));
-          } else if (rowOf[op] >= 0 && !(options.hideResponses() && "response".equals(e.leg()))
-              && !selection.hiddenProbe(i)) {
-            double ty = rowY(rowOf[op]);
-            arrows.add(arrow(i, -1, n.row(), rowOf[op], n.x(), n.y(), n.x() + 60, n.y() + (ty - n.y()) * 0.45, e, true, false));
+        if (receivers.length > 0) {
+          for (int rc : receivers) {
+            int op = model.processOf(rc);
+            if (op == model.processOf(i) || replay(rc)) {
+              continue; // a replica applying its own proposal, or replaying an entry: no long arrow
+            }
+            Node r = nodeOf.get(rc);
+            if (r != null) {
+              arrows.add(arrow(i, rc, n.row(), r.row(), n.x(), n.y(), r.x(), r.y(), e, false, false));
+            } else if (rowOf[op] >= 0 && !(options.hideResponses() && "response".equals(e.leg()))
+                && !selection.hiddenProbe(i)) {
+              double ty = rowY(rowOf[op]);
+              arrows.add(arrow(i, -1, n.row(), rowOf[op], n.x(), n.y(), n.x() + 60, n.y() + (ty - n.y()) * 0.45, e, true, false));
+            }
           }
         } else {
           int op = e.peer() == null ? -1 : model.processIndex(e.peer());
           double ty = op >= 0 && rowOf[op] >= 0 ? rowY(rowOf[op]) : n.y() + (n.row() == 0 ? 1 : -1) * ROW_GAP * 0.5;
           arrows.add(arrow(i, -1, n.row(), -1, n.x(), n.y(), n.x() + 40, n.y() + (ty - n.y()) * 0.45, e, false, true));
         }
-      } else if (e.isReceive() && other >= 0 && nodeOf.get(other) == null) {
+      } else if (e.isReceive() && other >= 0 && replay(i)) {
+        // A restarted replica applies again what its earlier incarnation applied: a short stub
+        // from the row of the entry's proposer, not an arrow across the whole run.
+        int op = model.processOf(other);
+        if (rowOf[op] >= 0) {
+          double sy = rowY(rowOf[op]);
+          arrows.add(arrow(-1, i, rowOf[op], n.row(), n.x() - 40, n.y() + (sy - n.y()) * 0.3, n.x(), n.y(), model.event(other), true, false));
+        }
+      } else if (e.isReceive() && other >= 0 && nodeOf.get(other) == null && !model.isOwnReceive(i)) {
         int op = model.processOf(other);
         if (rowOf[op] >= 0) {
           double sy = rowY(rowOf[op]);
@@ -607,6 +653,27 @@ final class Layout {
         }
       }
     }
+  }
+
+  /**
+   * Whether receive {@code i} is a replay: a restarted replica's ({@code s1-2}) receive of an entry
+   * that an earlier incarnation of the same replica had applied already.
+   */
+  boolean replay(int i) {
+    LoggedEvent e = model.event(i);
+    int s = model.partner(i);
+    String replica = model.replicaOf(e.process());
+    if (!e.isReceive() || s < 0 || replica == null || replica.equals(e.process())
+        || !RunModel.isMulticast(model.event(s))) {
+      return false;
+    }
+    for (int r : model.receivers(s)) {
+      int q = model.processOf(r);
+      if (q < model.processOf(i) && replica.equals(model.replicaOf(model.processes().get(q)))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The longest horizontal stretch of a rejoin link (pixels). */
@@ -625,8 +692,10 @@ final class Layout {
       // From the earlier line's end, or, when that is long before (pages before), a short step
       // down from its row to where the later incarnation starts.
       double x1 = Math.max(end, later.startX() - LINK_REACH);
+      String laterName = model.processes().get(later.process());
       links.add(new Link(row - 1, row, x1, earlier.y(), later.startX(), later.y(),
-          new Text("rejoined as " + later.name(), ARROW_FONT, 0, 0)));
+          new Text((model.isReplica(laterName) ? "restarted as " : "rejoined as ")
+              + PrintableText.escape(laterName), ARROW_FONT, 0, 0)));
     }
   }
 
@@ -716,6 +785,12 @@ final class Layout {
     }
     if (e.isReceive()) {
       return e.messageLamport() == null && e.status() != null && !"OK".equals(e.status()) ? Shape.FAILED : Shape.RECEIVE;
+    }
+    if (e.isAction("leader") && model.isReplica(e.process())) {
+      return Shape.LEADER;
+    }
+    if (e.isAction("failover")) {
+      return Shape.FAILOVER;
     }
     if (!model.isServer(e.process())) {
       if (e.isAction("join")) {

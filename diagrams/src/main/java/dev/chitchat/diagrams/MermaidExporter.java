@@ -98,18 +98,32 @@ final class MermaidExporter {
       int self = n.row();
       String me = "P" + m.processOf(i);
       int other = m.partner(i);
-      if (e.isReceive() && other >= 0 && rowOf[m.processOf(other)] >= 0) {
+      if (e.isReceive() && m.isOwnReceive(i)) {
+        LoggedEvent s = m.event(other);
+        out.add(new Statement(
+            "  Note over " + me + ": "
+                + escape("L=" + e.lamport() + " applies its own " + callText(s) + " " + e.action()
+                    + (e.seq() == null ? "" : " #" + e.seq()) + " (proposed at L=" + s.lamport() + ")"),
+            self, self));
+      } else if (e.isReceive() && other >= 0 && rowOf[m.processOf(other)] >= 0) {
         LoggedEvent s = m.event(other);
         out.add(new Statement(
             "  P" + m.processOf(other) + arrow(s) + me + ": "
                 + escape(callText(s) + " L=" + e.lamport() + " (sent at L=" + s.lamport() + ")"),
             rowOf[m.processOf(other)], self));
-      } else if (e.isSend() && other >= 0 && !drawn.get(other) && rowOf[m.processOf(other)] >= 0) {
-        out.add(new Statement(
-            "  " + me + arrow(e) + "P" + m.processOf(other) + ": "
-                + escape(callText(e) + " sent at L=" + e.lamport() + ", received at L=" + m.event(other).lamport()),
-            self, rowOf[m.processOf(other)]));
-      } else if (e.isSend() && other < 0) {
+      } else if (e.isSend() && m.receivers(i).length > 0) {
+        // A unicast, or a multicast (Replicate) written as one message per receiver; those drawn
+        // are written at their receives.
+        for (int r : m.receivers(i)) {
+          int q = m.processOf(r);
+          if (q != m.processOf(i) && !drawn.get(r) && rowOf[q] >= 0) {
+            out.add(new Statement(
+                "  " + me + arrow(e) + "P" + q + ": "
+                    + escape(callText(e) + " sent at L=" + e.lamport() + ", received at L=" + m.event(r).lamport()),
+                self, rowOf[q]));
+          }
+        }
+      } else if (e.isSend()) {
         int peer = e.peer() == null ? -1 : m.processIndex(e.peer());
         int to = peer >= 0 && rowOf[peer] >= 0 ? peer : m.processOf(i);
         out.add(new Statement(

@@ -50,6 +50,16 @@ public final class RunModel {
   public static final String SERVER = "server";
 
   /**
+   * The RPC name of a replicated entry of a cluster (docs/cluster.md): one send by the proposing
+   * replica, one receive per replica that applies it (a multicast).
+   */
+  public static final String REPLICATE = "Replicate";
+
+  /** The announcement text of a JOINED or LEFT event; group 1 is the participant's name. */
+  static final java.util.regex.Pattern ANNOUNCEMENT =
+      java.util.regex.Pattern.compile("Participant (\\S+) (joined|left) Chitty-Chat.*", java.util.regex.Pattern.DOTALL);
+
+  /**
    * A matched message.
    *
    * @param send the event number of the send
@@ -59,6 +69,10 @@ public final class RunModel {
 
   private final List<String> processes;
   private final java.util.Set<String> servers;
+  /** Replica incarnations by model name ({@code s1}, {@code s1-2}) to the replica's name ({@code s1}). */
+  private final Map<String, String> replicas;
+  /** The receives of each multicast (Replicate) send, by send number, in log order. */
+  private final Map<Integer, int[]> multicastReceives = new HashMap<>();
   private final LoggedEvent[] events;
   private final int[] processOf;
   private final int[] start;
@@ -75,12 +89,17 @@ public final class RunModel {
       List<LoggedEvent> input, List<EventLogReader.Problem> problems, List<Path> files) {
     this.problems = List.copyOf(problems);
     this.files = List.copyOf(files);
-    Map<String, List<LoggedEvent>> byProcess = new LinkedHashMap<>();
+    Map<String, List<LoggedEvent>> logged = new LinkedHashMap<>();
     for (LoggedEvent e : input) {
-      byProcess.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e);
+      logged.computeIfAbsent(e.process(), k -> new ArrayList<>()).add(e);
     }
-    this.servers = java.util.Set.copyOf(findServers(byProcess));
-    this.processes = List.copyOf(orderProcesses(byProcess, servers));
+    Map<String, String> replicaOf = new LinkedHashMap<>();
+    Map<String, List<LoggedEvent>> byProcess = splitIncarnations(logged, replicaOf);
+    this.replicas = java.util.Collections.unmodifiableMap(replicaOf);
+    java.util.Set<String> found = findServers(byProcess);
+    found.addAll(replicaOf.keySet());
+    this.servers = java.util.Set.copyOf(found);
+    this.processes = List.copyOf(orderProcesses(byProcess, servers, replicas));
     int n = input.size();
     int np = processes.size();
     this.events = new LoggedEvent[n];
@@ -112,11 +131,33 @@ public final class RunModel {
       }
     }
     List<Message> matched = new ArrayList<>();
+    Map<Integer, List<Integer>> multicast = new HashMap<>();
     for (int e = 0; e < n; e++) {
       LoggedEvent ev = events[e];
       if (ev.isReceive() && ev.callId() != null && ev.messageLamport() != null) {
         Integer s = sends.get(key(ev));
         if (s == null) {
+          continue;
+        }
+        if (isMulticast(events[s])) {
+          // One send, a receive per replica that applied it (and per incarnation that applied it
+          // again); the same process applying it twice is a duplicate.
+          List<Integer> rs = multicast.computeIfAbsent(s, k -> new ArrayList<>());
+          Integer again = null;
+          for (int r : rs) {
+            if (processOf[r] == processOf[e]) {
+              again = r;
+            }
+          }
+          if (again != null) {
+            duplicates.add(new Message(again, e));
+            continue;
+          }
+          rs.add(e);
+          partner[e] = s;
+          if (processOf[s] != processOf[e]) {
+            matched.add(new Message(s, e));
+          }
           continue;
         }
         if (partner[s] >= 0) {
@@ -128,6 +169,7 @@ public final class RunModel {
         matched.add(new Message(s, e));
       }
     }
+    multicast.forEach((send, rs) -> multicastReceives.put(send, rs.stream().mapToInt(Integer::intValue).toArray()));
     this.messages = Collections.unmodifiableList(matched);
     this.duplicateKeys = List.copyOf(duplicates);
 
@@ -136,6 +178,63 @@ public final class RunModel {
     this.topologicalOrder = new int[n];
     this.droppedMessages = new ArrayList<>();
     computeVectorClocks();
+  }
+
+  /** Whether {@code send} is a multicast: a replica's proposal of a replicated entry. */
+  static boolean isMulticast(LoggedEvent send) {
+    return send.isSend() && REPLICATE.equals(send.rpc());
+  }
+
+  private static final int[] NONE = new int[0];
+
+  /**
+   * A replica killed and restarted appends to the same log file, with a clock that starts again from
+   * 0: a new process of the happens-before graph (its events are not ordered after the earlier
+   * incarnation's by anything but messages, e.g. the entries it applies again). The log of a replica
+   * (a process that logged a {@value #REPLICATE} event) is cut where an event's Lamport time is not
+   * above its predecessor's and is exactly what a fresh clock gives: 1 for a send, an action or a
+   * receive without a time, {@code carried + 1} for a receive. Later incarnations are named {@code
+   * s1-2}, {@code s1-3}, ... (the events keep their file and line). A restart whose first tick is
+   * above the previous incarnation's last cannot be told from the logs and is drawn as one process;
+   * its clock values are then consistent with either reading.
+   */
+  private static Map<String, List<LoggedEvent>> splitIncarnations(
+      Map<String, List<LoggedEvent>> logged, Map<String, String> replicaOf) {
+    Map<String, List<LoggedEvent>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, List<LoggedEvent>> entry : logged.entrySet()) {
+      String name = entry.getKey();
+      List<LoggedEvent> list = entry.getValue();
+      boolean replica = list.stream().anyMatch(e -> REPLICATE.equals(e.rpc()));
+      if (!replica) {
+        out.put(name, list);
+        continue;
+      }
+      int incarnation = 1;
+      String current = name;
+      List<LoggedEvent> part = new ArrayList<>();
+      replicaOf.put(name, name);
+      out.put(name, part);
+      long previous = 0;
+      for (LoggedEvent e : list) {
+        long fresh = e.isReceive() && e.messageLamport() != null ? e.messageLamport() + 1 : 1;
+        if (!part.isEmpty() && e.lamport() <= previous && e.lamport() == fresh) {
+          incarnation++;
+          current = name + "-" + incarnation;
+          part = new ArrayList<>();
+          replicaOf.put(current, name);
+          out.put(current, part);
+        }
+        part.add(current.equals(name) ? e : withProcess(e, current));
+        previous = e.lamport();
+      }
+    }
+    return out;
+  }
+
+  private static LoggedEvent withProcess(LoggedEvent e, String process) {
+    return new LoggedEvent(e.file(), e.line(), e.time(), process, e.lamport(), e.kind(), e.rpc(),
+        e.leg(), e.callId(), e.peer(), e.action(), e.seq(), e.status(), e.messageLamport(), e.text(),
+        e.auth(), e.refusedLamport());
   }
 
   private static String key(LoggedEvent e) {
@@ -164,21 +263,56 @@ public final class RunModel {
   }
 
   private static List<String> orderProcesses(
-      Map<String, List<LoggedEvent>> byProcess, java.util.Set<String> servers) {
+      Map<String, List<LoggedEvent>> byProcess, java.util.Set<String> servers,
+      Map<String, String> replicas) {
     Map<String, Long> joinOrder = new HashMap<>();
     for (String server : servers) {
       for (LoggedEvent e : byProcess.get(server)) {
         if (e.isAction("join") && e.peer() != null) {
-          joinOrder.putIfAbsent(e.peer(), e.lamport());
+          joinOrder.merge(e.peer(), e.lamport(), Math::min);
+        } else if (e.isReceive() && REPLICATE.equals(e.rpc()) && "join".equals(e.action())) {
+          String who = announced(e.text());
+          if (who != null) {
+            joinOrder.merge(who, e.messageLamport() == null ? e.lamport() : e.messageLamport(), Math::min);
+          }
         }
       }
     }
     List<String> names = new ArrayList<>(byProcess.keySet());
     names.sort(
-        Comparator.comparing((String name) -> !servers.contains(name))
+        Comparator.comparing((String name) -> !replicas.containsKey(name))
+            .thenComparing(name -> !servers.contains(name))
+            .thenComparing(name -> replicas.containsKey(name) ? replicas.get(name) : "")
             .thenComparing(name -> joinOrder.getOrDefault(name, Long.MAX_VALUE))
             .thenComparing(Comparator.naturalOrder()));
     return names;
+  }
+
+  /** The participant named by a JOINED or LEFT announcement, or null. */
+  static String announced(String text) {
+    if (text == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = ANNOUNCEMENT.matcher(text);
+    return m.matches() ? m.group(1) : null;
+  }
+
+  /** Whether {@code process} is an incarnation of a replica of a cluster (it logged Replicate events). */
+  public boolean isReplica(String process) {
+    return replicas.containsKey(process);
+  }
+
+  /**
+   * The replica that {@code process} is an incarnation of ({@code s1} for {@code s1} and {@code
+   * s1-2}), or null when it is no replica. Other processes' logs name it by this name.
+   */
+  public String replicaOf(String process) {
+    return replicas.get(process);
+  }
+
+  /** The replicas' incarnations, by model name, to the replica's name; empty without a cluster. */
+  public Map<String, String> replicas() {
+    return replicas;
   }
 
   /** Whether {@code process} is a chat server (see {@link #servers()}). */
@@ -229,10 +363,13 @@ public final class RunModel {
           done[e] = true;
           topologicalOrder[visited++] = e;
           cursor[p]++;
-          int r = events[e].isSend() ? partner[e] : -1;
-          if (r >= 0 && cursor[processOf[r]] == r && !queued[processOf[r]]) {
-            ready.add(processOf[r]);
-            queued[processOf[r]] = true;
+          if (events[e].isSend()) {
+            for (int r : receivers(e)) {
+              if (cursor[processOf[r]] == r && !queued[processOf[r]]) {
+                ready.add(processOf[r]);
+                queued[processOf[r]] = true;
+              }
+            }
           }
         }
       }
@@ -364,12 +501,36 @@ public final class RunModel {
     return start[p + 1];
   }
 
-  /** The matched send of a receive or receive of a send, or -1. */
+  /**
+   * The matched send of a receive, or the matched receive of a (unicast) send, or -1. A multicast
+   * send has no single partner (-1): see {@link #receivers}.
+   */
   public int partner(int i) {
     return partner[i];
   }
 
-  /** The matched messages, in the order of their receives. */
+  /**
+   * The receives of send {@code i}: none or one for a unicast send, any number for a multicast
+   * (a {@value #REPLICATE} send, the proposer's own receive included); none for other events.
+   */
+  public int[] receivers(int i) {
+    int[] multi = multicastReceives.get(i);
+    if (multi != null) {
+      return multi;
+    }
+    return events[i].isSend() && partner[i] >= 0 ? new int[] {partner[i]} : NONE;
+  }
+
+  /** Whether receive {@code i} is a replica's receive of its own proposal (process order already orders it). */
+  public boolean isOwnReceive(int i) {
+    int s = partner[i];
+    return events[i].isReceive() && s >= 0 && processOf[s] == processOf[i];
+  }
+
+  /**
+   * The matched messages between two processes, in the order of their receives: one per receive of
+   * a multicast, except a replica's receive of its own proposal.
+   */
   public List<Message> messages() {
     return messages;
   }
