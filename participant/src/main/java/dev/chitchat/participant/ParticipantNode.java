@@ -37,6 +37,18 @@ import java.util.function.Function;
  * ParticipantSettings#rejoin} it is, with backoff, until it succeeds or the user leaves. Its
  * Lamport clock carries on throughout; a restarted server catches up through the receive rule.
  *
+ * <p>Replicas. Given several addresses ({@link ParticipantSettings#servers}), it joins through the
+ * first that answers, and when its replica stops answering (silence as above, its connection
+ * drops and cannot be made again, a Publish or Leave ends in {@code UNAVAILABLE} or {@code
+ * DEADLINE_EXCEEDED}, or it announces that it stops) it moves to the next by itself, on the watch's
+ * timer thread: it logs a {@code failover} action and sends Join with {@code resume_session} (its
+ * session token) and {@code delivered_through} (the highest sequence delivered), trying the
+ * replicas round-robin with the rejoin backoff while none answers. The session and its sequence
+ * numbers go on; the new replica's replay of events already delivered is skipped. A Publish caught
+ * in the move is sent again to the new replica after the resume, under its message id ({@link
+ * PublishRetry}). A resume refused ({@code FAILED_PRECONDITION}, {@code UNAUTHENTICATED}) counts
+ * the participant out as a removal does ({@code resume-refused}), and {@code rejoin} joins anew.
+ *
  * <p>Thread-safe.
  */
 public final class ParticipantNode {
@@ -223,8 +235,9 @@ public final class ParticipantNode {
   }
 
   /**
-   * The name of the replica (from its last JoinResponse) and its address, e.g. {@code s2
-   * (localhost:50052)}, or the address alone before it answered a Join.
+   * The current replica: its name (from its last JoinResponse) and its address, e.g. {@code s2
+   * (localhost:50052)}, or the address alone before it answered a Join (or for a server that gives
+   * no name). Thread-safe; never blocks.
    */
   public String replica() {
     return describe(serverChannel.current(), true);
@@ -319,7 +332,9 @@ public final class ParticipantNode {
 
   /**
    * Waits until the channel to the chat server is connected (a server that is still starting), for
-   * at most {@code timeout}. gRPC reconnects with its own backoff meanwhile.
+   * at most {@code timeout}. gRPC reconnects with its own backoff meanwhile. With several replicas,
+   * until one of them is connected; the next {@link #join} tries that one first. Blocks the calling
+   * thread.
    *
    * @return whether it connected in time
    */

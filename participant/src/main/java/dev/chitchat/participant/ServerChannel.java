@@ -174,28 +174,42 @@ final class ServerChannel {
   }
 
   /**
-   * Waits until the channel to the current replica is connected, connecting if idle.
+   * Waits until the channel to a replica is connected, connecting every idle one; the first
+   * replica, in order from the current one, found connected becomes the current one.
    *
    * @param timeout the longest wait
-   * @return whether it connected in time; {@code false} also once the channel is shut down
+   * @return whether one connected in time; {@code false} also once the channels are shut down
    */
   boolean awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    ManagedChannel channel = channel(current);
-    ConnectivityState state = channel.getState(true);
-    while (state != ConnectivityState.READY) {
-      if (state == ConnectivityState.SHUTDOWN) {
-        return false;
-      }
+    int replicas = size();
+    while (true) {
       CountDownLatch changed = new CountDownLatch(1);
-      channel.notifyWhenStateChanged(state, changed::countDown);
+      int first = current;
+      boolean open = false;
+      for (int step = 0; step < replicas; step++) {
+        int index = (first + step) % replicas;
+        ManagedChannel channel;
+        try {
+          channel = channel(index);
+        } catch (IllegalStateException shutDown) {
+          return false;
+        }
+        ConnectivityState state = channel.getState(true);
+        if (state == ConnectivityState.READY) {
+          moveTo(index);
+          return true;
+        }
+        if (state != ConnectivityState.SHUTDOWN) {
+          open = true;
+          channel.notifyWhenStateChanged(state, changed::countDown);
+        }
+      }
       long left = deadline - System.nanoTime();
-      if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+      if (!open || left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
         return false;
       }
-      state = channel.getState(true);
     }
-    return true;
   }
 
   /** Closes every channel built, waiting up to 2 s in all for calls in progress. */

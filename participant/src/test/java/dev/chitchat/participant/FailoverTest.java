@@ -82,6 +82,19 @@ class FailoverTest {
   }
 
   @Test
+  void waitingForTheServerWaitsForAnyReplicaAndJoinsThatOneFirst() throws Exception {
+    chat = new FakeReplicas(3);
+    chat.replica(3).start();
+    alex(false);
+
+    assertThat(node.awaitServer(Duration.ofSeconds(10))).isTrue();
+    assertThat(node.replica()).isEqualTo(chat.replica(3).address);
+    node.join();
+
+    assertThat(chat.received).extracting(FakeReplicas.Received::replica).containsExactly("s3");
+  }
+
+  @Test
   void whenItsReplicaDiesItResumesTheSameSessionOnTheNextAndMissesNothing() throws Exception {
     chat = new FakeReplicas(3);
     chat.replica(1).start();
