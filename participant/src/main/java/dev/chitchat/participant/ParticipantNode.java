@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -74,9 +75,11 @@ public final class ParticipantNode {
   private final BroadcastServer broadcastServer;
   private final ServerWatch watch;
   /** The process name each replica gave in its last JoinResponse; null until it answered one. */
-  private final String[] replicaNames;
+  private final AtomicReferenceArray<String> replicaNames;
+  /** Guards {@link #movingFrom} together with the start of a move. */
+  private final Object moveLock = new Object();
   /** The replica the current move started from (see {@link #moveRound}). */
-  private volatile int movingFrom;
+  private int movingFrom;
   /** Whether the user was told that no other replica answers yet, in this move. */
   private volatile boolean toldStillTrying;
   private volatile Consumer<ChatEvent> deliveryListener = event -> {};
@@ -142,7 +145,7 @@ public final class ParticipantNode {
     BroadcastService service = new BroadcastService(secret, deliveries, clock, this::contact);
     GrpcClocks clocks = GrpcClocks.create(clock, service.authenticator());
     this.serverChannel = new ServerChannel(servers, serverChannels, clocks);
-    this.replicaNames = new String[servers.size()];
+    this.replicaNames = new AtomicReferenceArray<>(servers.size());
     PublishRetry.Failover failover = servers.size() < 2 ? PublishRetry.Failover.NONE
         : new PublishRetry.Failover() {
           @Override
@@ -226,7 +229,7 @@ public final class ParticipantNode {
         continue; // this replica does not answer: the next one may
       }
       serverChannel.moveTo(replica);
-      replicaNames[replica] = response.getReplica().isEmpty() ? null : response.getReplica();
+      replicaNames.set(replica, response.getReplica().isEmpty() ? null : response.getReplica());
       if (membership.joined(response.getServerId())) {
         watch.rejoined();
       }
@@ -462,11 +465,13 @@ public final class ParticipantNode {
     if (epoch != serverChannel.epoch()) {
       return membership.state() == Membership.State.MOVING; // already moved on from that replica
     }
-    if (!membership.beginMove()) {
-      return membership.state() == Membership.State.MOVING;
+    synchronized (moveLock) {
+      if (!membership.beginMove()) {
+        return membership.state() == Membership.State.MOVING;
+      }
+      movingFrom = serverChannel.current();
+      toldStillTrying = false;
     }
-    movingFrom = serverChannel.current();
-    toldStillTrying = false;
     watch.scheduleNow(this::rejoin);
     return true;
   }
@@ -505,7 +510,10 @@ public final class ParticipantNode {
     if (membership.state() != Membership.State.MOVING) {
       return true;
     }
-    int from = movingFrom;
+    int from;
+    synchronized (moveLock) {
+      from = movingFrom;
+    }
     try {
       int to = resumeRound(from, false);
       if (to >= 0) {
@@ -562,7 +570,7 @@ public final class ParticipantNode {
         continue; // does not answer (or cannot take us now): try the next
       }
       serverChannel.moveTo(to);
-      replicaNames[to] = response.getReplica().isEmpty() ? null : response.getReplica();
+      replicaNames.set(to, response.getReplica().isEmpty() ? null : response.getReplica());
       if (leaving || !membership.moved(response.getServerId())) {
         return to;
       }
@@ -576,7 +584,7 @@ public final class ParticipantNode {
 
   /** Replica {@code index} as its name, else its address; with both when {@code full} and known. */
   private String describe(int index, boolean full) {
-    String known = replicaNames[index];
+    String known = replicaNames.get(index);
     String address = serverChannel.address(index);
     if (known == null) {
       return address;

@@ -8,6 +8,7 @@ import dev.chitchat.clock.LamportClock;
 import dev.chitchat.proto.ChatEvent;
 import dev.chitchat.proto.JoinRequest;
 import dev.chitchat.proto.PublishRequest;
+import dev.chitchat.rpc.NettyTransport;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -37,7 +38,9 @@ class FailoverTest {
     if (node != null) {
       node.stop();
     }
-    chat.close();
+    if (chat != null) {
+      chat.close();
+    }
   }
 
   /** A started participant Alex for the replicas' addresses; not joined. */
@@ -124,6 +127,34 @@ class FailoverTest {
         .containsExactly("two");
     await().until(() -> deliveredSequences().equals(List.of(1L, 2L, 3L)));
     assertThat(actions("gap")).isEmpty();
+  }
+
+  @Test
+  void overTcpAKilledReplicasDroppedConnectionIsNoticedAtOnce() throws Exception {
+    try (NettyTransport tcp = NettyTransport.create(0, "failover-test-netty")) {
+      chat = new FakeReplicas(2, tcp);
+      chat.replica(1).start();
+      chat.replica(2).start();
+      int port = PORTS.incrementAndGet();
+      node = new ParticipantNode(
+          ParticipantSettings.builder("Alex").declaredPort(port).servers(chat.addresses())
+              .serverTimeout(Duration.ofSeconds(60)).build(),
+          new LamportClock("Alex", log::add), tcp::channelBuilder,
+          InProcessServerBuilder.forName("participant-Alex-" + port), shown::add);
+      node.start();
+      node.join();
+
+      chat.replica(1).kill();
+
+      // Far sooner than the 60 s of silence: the connection's loss told it.
+      await().atMost(Duration.ofSeconds(20)).until(() -> shown.stream()
+          .anyMatch(line -> line.contains("Server s1 lost: moved to s2")));
+      assertThat(node.publish("after").sent()).isTrue();
+      await().until(() -> deliveredSequences().equals(List.of(1L, 2L)));
+      node.stop();
+      node = null;
+      chat.close();
+    }
   }
 
   @Test

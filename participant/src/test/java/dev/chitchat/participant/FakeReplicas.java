@@ -14,6 +14,7 @@ import dev.chitchat.proto.PublishResponse;
 import dev.chitchat.rpc.CallAuthenticator;
 import dev.chitchat.rpc.CallMetadata;
 import dev.chitchat.rpc.GrpcClocks;
+import dev.chitchat.rpc.NettyTransport;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -54,10 +55,30 @@ final class FakeReplicas implements AutoCloseable {
   private long lamport = 100;
   private int tokens;
 
-  /** Replicas {@code s1}, {@code s2}, ... ({@code count} of them), none started. */
+  /** Serves the replicas over TCP, or null: in-process. */
+  private final NettyTransport tcp;
+
+  /** Replicas {@code s1}, {@code s2}, ... ({@code count} of them), in-process, none started. */
   FakeReplicas(int count) {
+    this(count, null);
+  }
+
+  /**
+   * Replicas {@code s1}, {@code s2}, ... ({@code count} of them), none started; with {@code tcp},
+   * each on a free localhost port of its own (its address), else in-process.
+   */
+  FakeReplicas(int count, NettyTransport tcp) {
+    this.tcp = tcp;
     for (int i = 1; i <= count; i++) {
-      replicas.add(new Replica("s" + i, prefix + "-s" + i));
+      replicas.add(new Replica("s" + i, tcp == null ? prefix + "-s" + i : "localhost:" + freePort()));
+    }
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -125,8 +146,10 @@ final class FakeReplicas implements AutoCloseable {
     }
 
     Replica start() throws IOException {
-      server = clocks.configureServerBuilder(InProcessServerBuilder.forName(address))
-          .addService(clocks.guard(this)).build().start();
+      io.grpc.ServerBuilder<?> builder = tcp == null ? InProcessServerBuilder.forName(address)
+          : tcp.serverBuilder(new java.net.InetSocketAddress("localhost",
+              Integer.parseInt(address.substring(address.indexOf(':') + 1))));
+      server = clocks.configureServerBuilder(builder).addService(clocks.guard(this)).build().start();
       return this;
     }
 
