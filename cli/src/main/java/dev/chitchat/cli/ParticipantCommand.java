@@ -42,11 +42,11 @@ import picocli.CommandLine.Option;
       "/help lists the commands; to send a line that starts with /, type //.",
       "Each delivered line shows this participant's Lamport time, e.g.",
       "  [L=12] Alex: Hello World! (sent at L=8)",
-      "With a replicated chat give every replica: --server HOST1:P1,HOST2:P2,HOST3:P3.",
-      "It joins through the first that answers; when its replica stops answering it moves to",
-      "the next by itself, in the same session, and says so, e.g.",
+      "For a replicated chat, name every replica: --server HOST1:P1,HOST2:P2,HOST3:P3.",
+      "It joins through the first that answers. When its replica stops answering, it",
+      "moves to the next by itself, in the same session, and says so, e.g.",
       "  Server s1 lost: moved to s2 (localhost:50052), nothing missed.",
-      "Nothing is delivered twice or skipped, and a message being sent is sent again there."
+      "Nothing is delivered twice or skipped; a message being sent goes to the new one."
     })
 final class ParticipantCommand implements Callable<Integer> {
 
