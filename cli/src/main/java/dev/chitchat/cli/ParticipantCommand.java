@@ -19,6 +19,8 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -39,7 +41,12 @@ import picocli.CommandLine.Option;
       "/join joins again after the server lost or removed you (--rejoin does it for you);",
       "/help lists the commands; to send a line that starts with /, type //.",
       "Each delivered line shows this participant's Lamport time, e.g.",
-      "  [L=12] Alex: Hello World! (sent at L=8)"
+      "  [L=12] Alex: Hello World! (sent at L=8)",
+      "For a replicated chat, name every replica: --server HOST1:P1,HOST2:P2,HOST3:P3.",
+      "It joins through the first that answers. When its replica stops answering, it",
+      "moves to the next by itself, in the same session, and says so, e.g.",
+      "  Server s1 lost: moved to s2 (localhost:50052), nothing missed.",
+      "Nothing is delivered twice or skipped; a message being sent goes to the new one."
     })
 final class ParticipantCommand implements Callable<Integer> {
 
@@ -51,8 +58,9 @@ final class ParticipantCommand implements Callable<Integer> {
       description = "Port for this participant's Broadcast server; 0 picks a free one and reports it (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--server", defaultValue = "localhost:50051", paramLabel = "HOST:PORT",
-      description = "The chat server (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--server", defaultValue = "localhost:50051", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = {"The chat server, or the replicas of a replicated chat, comma-separated, tried in",
+          "this order (default: ${DEFAULT-VALUE})."})
   String server;
 
   @Option(names = "--bind", paramLabel = "ADDRESS",
@@ -99,7 +107,8 @@ final class ParticipantCommand implements Callable<Integer> {
     if (serverTimeoutMillis < 50) {
       throw new UserError("--server-timeout-ms must be at least 50.", 2);
     }
-    Endpoint endpoint = Endpoint.parse(server);
+    List<Endpoint> endpoints = endpoints(server);
+    Endpoint endpoint = endpoints.get(0);
     BindAddress.Choice listen = BindAddress.choose(bind, endpoint);
     ScriptPlayer script = scriptOptions.load(name, logs.logDir);
     boolean interactive = System.console() != null && script == null;
@@ -118,9 +127,10 @@ final class ParticipantCommand implements Callable<Integer> {
                 .rpcDeadline(Duration.ofMillis(deadlineMillis))
                 .serverTimeout(Duration.ofMillis(serverTimeoutMillis))
                 .rejoin(rejoin)
+                .servers(endpoints.stream().map(Endpoint::target).toList())
                 .build(),
             clock,
-            transport.channelBuilder(endpoint.target()),
+            transport::channelBuilder,
             transport.serverBuilder(new InetSocketAddress(listen.address(), port)),
             console.screen());
     listen.warning().ifPresent(console.screen()::show);
@@ -139,10 +149,11 @@ final class ParticipantCommand implements Callable<Integer> {
     try {
       node.join();
       console.screen().show(
-          "Joined Chitty-Chat at " + endpoint.target() + " as " + name
+          "Joined Chitty-Chat at " + node.replica() + " as " + name
               + ". Type a message and press Enter; /help lists the commands, /quit leaves.");
     } catch (StatusRuntimeException e) {
-      String why = "Could not join " + endpoint.target() + ": " + StatusText.describe(e.getStatus());
+      String why = "Could not join " + (endpoints.size() == 1 ? endpoint.target()
+          : "any of " + server.strip()) + ": " + StatusText.describe(e.getStatus());
       if (!retryable(e.getStatus()) || !node.keepTryingToJoin()) {
         stopQuietly(node);
         shutdown(transport, console);
@@ -161,6 +172,23 @@ final class ParticipantCommand implements Callable<Integer> {
     new ChatLoop(node, console.input(), console.screen()).run();
     finish.run();
     return 0;
+  }
+
+  /**
+   * The addresses of {@code --server}: one, or the replicas of a chat, comma-separated.
+   *
+   * @throws UserError (exit 2) if one is not HOST:PORT, or one is given twice
+   */
+  static List<Endpoint> endpoints(String text) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      Endpoint endpoint = Endpoint.parse(part.strip());
+      if (endpoints.contains(endpoint)) {
+        throw new UserError("Server address \"" + part.strip() + "\" is given twice in --server.", 2);
+      }
+      endpoints.add(endpoint);
+    }
+    return endpoints;
   }
 
   /** Whether a failed first Join may succeed later: no server yet, name still held, chat full. */

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * in sequence numbers is logged as a {@code gap} action (the server's FIFO fan-out never makes one,
  * except across a removal and a new join, which {@link #expectGap} announces). Sequence numbers are
  * per server run: a Broadcast with a new server id (a restarted server) starts counting afresh.
+ * The replicas of one chat share its id, so Broadcasts from another replica after a failover go on
+ * with the same numbers, and those it replays that were delivered already are skipped.
  *
  * <p>Thread-safe: one lock serialises deliveries, so concurrent Broadcasts cannot interleave and
  * lines appear in delivery order. Reading the progress ({@link #lastSequence}, {@link #delivered},

@@ -1,6 +1,7 @@
 package dev.chitchat.participant;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -23,6 +24,11 @@ import java.util.Objects;
  * @param maxRejoinDelay the longest wait between two automatic rejoins
  * @param publishAttempts how many times one message is sent, under the same message id, when its
  *     response may have been lost (at least 1; see {@link PublishRetry})
+ * @param servers the addresses of the chat server's replicas, in the order they are tried (e.g.
+ *     {@code localhost:50051}); each is a target for the channel factory given to {@link
+ *     ParticipantNode}. Empty when the participant is built with one channel builder. With more
+ *     than one the participant joins through the first that answers and moves to the next when
+ *     its replica stops answering ({@link ParticipantNode}).
  */
 public record ParticipantSettings(
     String name,
@@ -33,14 +39,19 @@ public record ParticipantSettings(
     boolean rejoin,
     Duration firstRejoinDelay,
     Duration maxRejoinDelay,
-    int publishAttempts) {
+    int publishAttempts,
+    List<String> servers) {
 
   /**
    * @throws IllegalArgumentException if a duration is not positive, the rejoin delays are out of
-   *     order, or {@code publishAttempts} is less than 1
+   *     order, {@code publishAttempts} is less than 1, or a server address is blank or repeated
    */
   public ParticipantSettings {
     Objects.requireNonNull(name, "name");
+    servers = List.copyOf(servers);
+    if (servers.stream().anyMatch(String::isBlank) || servers.stream().distinct().count() < servers.size()) {
+      throw new IllegalArgumentException("server addresses must be non-blank and distinct: " + servers);
+    }
     for (Duration d : new Duration[] {rpcDeadline, drainTimeout, serverTimeout, firstRejoinDelay,
         maxRejoinDelay}) {
       if (d.isNegative() || d.isZero()) {
@@ -57,7 +68,8 @@ public record ParticipantSettings(
 
   /**
    * Settings for {@code name} with the defaults: declared port 0, 5 s deadline, 5 s drain, 5 s
-   * server timeout, no automatic rejoin (0.5 s doubling to 5 s when enabled), 3 publish attempts.
+   * server timeout, no automatic rejoin (0.5 s doubling to 5 s when enabled), 3 publish attempts,
+   * no server addresses (one channel builder given to the participant).
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -74,6 +86,7 @@ public record ParticipantSettings(
     private Duration firstRejoinDelay = Duration.ofMillis(500);
     private Duration maxRejoinDelay = Duration.ofSeconds(5);
     private int publishAttempts = 3;
+    private List<String> servers = List.of();
 
     private Builder(String name) {
       this.name = name;
@@ -122,10 +135,21 @@ public record ParticipantSettings(
       return this;
     }
 
+    /** See {@link ParticipantSettings#servers}. */
+    public Builder servers(List<String> addresses) {
+      this.servers = List.copyOf(addresses);
+      return this;
+    }
+
+    /** See {@link ParticipantSettings#servers}. */
+    public Builder servers(String... addresses) {
+      return servers(List.of(addresses));
+    }
+
     /** @throws IllegalArgumentException as the record's constructor */
     public ParticipantSettings build() {
       return new ParticipantSettings(name, declaredPort, rpcDeadline, drainTimeout, serverTimeout,
-          rejoin, firstRejoinDelay, maxRejoinDelay, publishAttempts);
+          rejoin, firstRejoinDelay, maxRejoinDelay, publishAttempts, servers);
     }
   }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Watches the chat server from the participant's side, on one timer thread: every fifth of the
  * server timeout it asks whether the server has gone quiet for the timeout (then it calls {@code
  * onSilence}), and it runs the automatic rejoins, with resilience4j's exponential backoff between
- * failed attempts. A check that comes far too late means this process was suspended (SIGSTOP, a
+ * failed attempts (and the rounds of a failover to another replica). A check that comes far too late means this process was suspended (SIGSTOP, a
  * debugger, a sleeping laptop): then the server is given a fresh timeout rather than blamed for our
  * pause. Thread-safe.
  */
@@ -73,8 +73,23 @@ final class ServerWatch {
     if (rejoinScheduled) {
       return;
     }
+    schedule(attempt, backoff.apply(++failedRejoins)); // 1-based: the first wait is the initial one
+  }
+
+  /**
+   * Runs {@code attempt} at once on the timer thread, then as {@link #scheduleRejoin} while it is
+   * not done (the failover to another replica: the first round at once, later rounds with the
+   * backoff). Does nothing if an attempt is already waiting or the watch has stopped.
+   */
+  synchronized void scheduleNow(java.util.function.BooleanSupplier attempt) {
+    if (rejoinScheduled) {
+      return;
+    }
+    schedule(attempt, 0);
+  }
+
+  private void schedule(java.util.function.BooleanSupplier attempt, long delay) {
     rejoinScheduled = true;
-    long delay = backoff.apply(++failedRejoins); // 1-based: the first wait is the initial one
     try {
       timer.schedule(() -> {
         synchronized (this) {
