@@ -257,9 +257,24 @@ final class DemoRun {
   private Optional<String> checkMembership(Child child, List<Long> seqs, Map<Long, LoggedEvent> ordered) {
     Long joined = null;
     Long left = null;
+    // The child's membership: NAME is the first, NAME-2 the second ... (by the server's order).
+    int membership = child.process.equals(child.name) ? 1
+        : Integer.parseInt(child.process.substring(child.name.length() + 1));
+    int joins = 0;
+    int leaves = 0;
     for (Map.Entry<Long, LoggedEvent> entry : ordered.entrySet()) {
       LoggedEvent e = entry.getValue();
-      if (child.process.equals(e.peer()) && e.isAction("join")) {
+      if (RunProgress.isApplied(e)) {
+        // A replica's log names the proposer as the peer: the participant is in the text.
+        String text = e.text() == null ? "" : e.text();
+        if (e.action().equals("join") && text.startsWith("Participant " + child.name + " joined")
+            && ++joins == membership) {
+          joined = entry.getKey();
+        } else if ((e.action().equals("leave") || e.action().equals("remove"))
+            && text.startsWith("Participant " + child.name + " left") && ++leaves == membership) {
+          left = entry.getKey();
+        }
+      } else if (child.process.equals(e.peer()) && e.isAction("join")) {
         joined = entry.getKey();
       } else if (child.process.equals(e.peer()) && (e.isAction("leave") || e.isAction("remove"))) {
         left = entry.getKey();

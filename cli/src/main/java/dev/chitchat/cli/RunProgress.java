@@ -89,13 +89,41 @@ final class RunProgress {
     }
     LoggedEvent created = null;
     for (String server : servers.get()) {
-      for (LoggedEvent e : watcher.events(server)) {
+      List<LoggedEvent> events = watcher.events(server);
+      for (int i = 0; i < events.size(); i++) {
+        LoggedEvent e = events.get(i);
         if (e.seq() != null && response.callId().equals(e.callId()) && "action".equals(e.kind())) {
           created = e;
+        } else if (created == null && e.isSend() && "response".equals(e.leg())
+            && response.callId().equals(e.callId())) {
+          created = appliedBefore(events, i, server, response.rpc());
         }
       }
     }
     return Optional.ofNullable(created);
+  }
+
+  /**
+   * In a replica's log, the command that the response at {@code index} answered: the last entry
+   * this replica proposed and applied before it ({@code receive}, {@code rpc: Replicate}, {@code
+   * peer} this replica) whose action is the call's ({@code Join}: {@code join}, ...). A replica
+   * answers a call only once its entry is applied there, and the demo's calls come one at a time.
+   */
+  private static LoggedEvent appliedBefore(List<LoggedEvent> events, int index, String replica,
+      String rpc) {
+    String action = rpc == null ? "" : rpc.toLowerCase(java.util.Locale.ROOT);
+    for (int i = index - 1; i >= 0; i--) {
+      LoggedEvent e = events.get(i);
+      if (isApplied(e) && replica.equals(e.peer()) && action.equals(e.action())) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code e} is a replica applying a chat event: a Replicate receive with a seq. */
+  static boolean isApplied(LoggedEvent e) {
+    return e.isReceive() && "Replicate".equals(e.rpc()) && e.seq() != null && e.action() != null;
   }
 
   /**
@@ -138,14 +166,16 @@ final class RunProgress {
 
   /**
    * The server's join, publish, leave and remove actions so far, by sequence number, in order; in a
-   * cluster, each as the first replica (in the order given) logged it.
+   * cluster, each as the first replica (in the order given) logged applying it (a Replicate
+   * receive whose {@code peer} is the replica that proposed it, not the participant).
    */
   Map<Long, LoggedEvent> serverActionsBySeq() {
     Map<Long, LoggedEvent> bySeq = new TreeMap<>();
     for (String server : servers.get()) {
       for (LoggedEvent e : watcher.events(server)) {
-        if (e.seq() != null && "action".equals(e.kind()) && (e.isAction("join")
-            || e.isAction("publish") || e.isAction("leave") || e.isAction("remove"))) {
+        boolean created = "action".equals(e.kind()) || isApplied(e);
+        if (e.seq() != null && created && List.of("join", "publish", "leave", "remove")
+            .contains(e.action())) {
           bySeq.putIfAbsent(e.seq(), e);
         }
       }
