@@ -3,34 +3,51 @@ package dev.chitchat.server;
 import dev.chitchat.clock.EventDetails;
 import dev.chitchat.clock.LamportClock;
 import dev.chitchat.proto.ChatEvent;
-import dev.chitchat.rpc.CallMetadata;
-import io.grpc.ClientInterceptor;
-import java.util.function.Function;
+import dev.chitchat.proto.replication.AttachCommand;
+import dev.chitchat.proto.replication.ChatSnapshot;
+import dev.chitchat.proto.replication.Command;
+import dev.chitchat.proto.replication.JoinCommand;
+import dev.chitchat.proto.replication.LeaveCommand;
+import dev.chitchat.proto.replication.PublishCommand;
+import dev.chitchat.proto.replication.RemoveCommand;
+import dev.chitchat.proto.replication.StopCommand;
 import dev.chitchat.rules.ChatRules;
+import io.github.bucket4j.Bucket;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
-import java.util.function.LongFunction;
 
 /**
- * The chat's membership and its total order of events. Every attempted action (join, publish,
- * leave, the removal of a participant, or the refusal of one) ticks the server's Lamport clock
- * exactly once; an accepted one gets the next sequence number and is queued, in that order, for
- * every current participant. The event's Lamport timestamp is the timestamp of that tick.
+ * One process's part of the chat: checks each attempted action, hands the accepted ones to the
+ * {@link Ordering} (this process alone, or Raft), and delivers every applied event to the
+ * participants attached to this process, through one {@link ParticipantLink} each (one slow
+ * participant delays nobody). The chat's state itself is a {@link ChatState}, changed only by
+ * applying ordered commands.
  *
- * <p>The server removes a participant that stops answering ("connection lost") or whose queue
- * overflows ("too slow"), and announces it like a leave, with the reason. Its session token then
- * gets {@code UNAUTHENTICATED} with the reason.
+ * <p>Every attempted action ticks the process's Lamport clock: a refusal here ticks once ({@code
+ * refuse}); an accepted action ticks when it is ordered and once more per process that applies it
+ * (see {@link Ordering}).
  *
- * <p>Thread-safe. Ordering, ticking and queueing happen under one lock, so all participants'
- * queues hold the events in sequence order; the Broadcast calls start after the lock is released.
+ * <p>The process removes a participant attached to it that stops answering ("connection lost") or
+ * whose queue overflows ("too slow"), by ordering a removal, announced like a leave with the reason.
+ *
+ * <p>Thread-safe. Applying a command and queueing its event happen under one lock, so every link's
+ * queue holds the events in sequence order; the Broadcast calls start after the lock is released.
  */
 final class ChatRoom {
 
@@ -40,8 +57,8 @@ final class ChatRoom {
   /** Why a participant whose queue overflowed was removed. */
   static final String TOO_SLOW = "too slow";
 
-  /** How many removed sessions are remembered, to tell their holders why. */
-  private static final int REMEMBERED_REMOVALS = 4096;
+  /** A dialled participant whose Join or move is being ordered. */
+  private record Pending(ManagedChannel channel, String secret, String process) {}
 
   private final LamportClock clock;
   private final Function<String, ClientInterceptor> clockInterceptors;
@@ -49,20 +66,18 @@ final class ChatRoom {
   private final ScheduledExecutorService scheduler;
   private final ServerConfig config;
   private final BroadcastWindow window;
-  private final String serverId = CallMetadata.newCallId();
   private final IntSupplier ownPort;
+  private final ChatState state = new ChatState();
+  private final long startedNanos = System.nanoTime();
+  private Ordering ordering;
 
-  /** Read without the lock by {@link #sessionHolder}; written under it. */
-  private final Map<String, Member> bySession = new ConcurrentHashMap<>();
-  private final Map<String, Member> byName = new LinkedHashMap<>();
-  private final Map<String, String> removedSessions =
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-          return size() > REMEMBERED_REMOVALS;
-        }
-      };
-  private long lastSeq;
+  /** Links of the members attached to this process, by session token. */
+  private final Map<String, ParticipantLink> links = new LinkedHashMap<>();
+  /** Dialled participants waiting for their Join or attach to be applied, by entry id. */
+  private final Map<String, Pending> pending = new HashMap<>();
+  /** Removals this process ordered, by session and attachment, so each is ordered once. */
+  private final Set<String> removalsOrdered = new HashSet<>();
+  private final Map<String, Bucket> rates = new ConcurrentHashMap<>();
   private boolean stopping;
 
   ChatRoom(
@@ -81,19 +96,41 @@ final class ChatRoom {
     this.window = new BroadcastWindow(config.maxInFlight());
   }
 
-  /** This server run's id, carried by every Broadcast. */
-  String serverId() {
-    return serverId;
+  /**
+   * How long a member whose replica was lost may take to move to another before it is removed:
+   * three failure timeouts, as its participant needs one server timeout to notice and then tries
+   * the other replicas in turn.
+   */
+  Duration moveGrace() {
+    return config.failureTimeout().multipliedBy(3);
+  }
+
+  /** Sets the ordering; called once, before the first call. */
+  void orderWith(Ordering ordering) {
+    this.ordering = ordering;
+  }
+
+  /** The chat's id, carried by every Broadcast; empty before the first event. */
+  synchronized String serverId() {
+    return state.chatId();
+  }
+
+  /** This process's name (a replica's id). */
+  String process() {
+    return clock.process();
   }
 
   /**
-   * Adds a participant and announces it to everyone, itself included.
+   * Adds a participant and announces it to everyone, itself included; or, with {@code resume}, moves
+   * a current member's delivery to this process and replays what it missed.
    *
    * @return the JOINED event and the session token, or a refusal: {@code INVALID_ARGUMENT} for a bad
    *     name, port or secret, or the server's own port declared from its own host, {@code
-   *     ALREADY_EXISTS} for a name in use
+   *     ALREADY_EXISTS} for a name in use, {@code UNAUTHENTICATED} or {@code FAILED_PRECONDITION}
+   *     for a resume that cannot be served, {@code UNAVAILABLE} when the order cannot be reached
    */
-  Outcome join(String name, long port, String secret, CallInfo call) {
+  CompletableFuture<Outcome> join(String name, long port, String secret, String resume,
+      long deliveredThrough, CallInfo call) {
     Optional<String> invalid =
         ChatRules.checkName(name)
             .or(() -> ChatRules.checkPort(port))
@@ -101,14 +138,13 @@ final class ChatRoom {
     if (invalid.isPresent()) {
       return refuse(call, Status.INVALID_ARGUMENT, invalid.get());
     }
-    List<ParticipantLink> toFlush;
-    ChatEvent event;
-    String session;
+    ManagedChannel channel;
     synchronized (this) {
       if (stopping) {
         return refuse(call, Status.UNAVAILABLE, "The chat server is shutting down.");
       }
-      if (byName.containsKey(name)) {
+      if (resume.isEmpty() && state.byName(name).isPresent()
+          && !state.byName(name).get().clientKey.equals(clientKey(secret))) {
         return refuse(
             call, Status.ALREADY_EXISTS, "Name " + name + " is already taken. Choose another name.");
       }
@@ -116,80 +152,79 @@ final class ChatRoom {
         return refuse(call, Status.INVALID_ARGUMENT, "Port " + port
             + " is the chat server's own port. Declare the port your participant listens on.");
       }
-      if (byName.size() >= config.maxParticipants()) {
+      if (resume.isEmpty() && state.members().size() >= config.maxParticipants()) {
         return refuse(call, Status.RESOURCE_EXHAUSTED,
             "Chitty-Chat is full (" + config.maxParticipants() + " participants). Try again later.");
       }
-      ManagedChannel channel;
       try {
         channel = dialer.dial(call.remoteAddress(), (int) port);
       } catch (IllegalArgumentException e) {
         return refuse(call, Status.INVALID_ARGUMENT, e.getMessage());
       }
-      session = CallMetadata.newSecret();
-      ParticipantLink link =
-          new ParticipantLink(call.peer(), serverId, channel, secret,
-              clockInterceptors.apply(call.peer()), scheduler, window,
-              config.linkSettings(), this::dead, System::nanoTime);
-      event = create("join", ChatEvent.Kind.JOINED, name, l -> joinedText(name, l), "", call);
-      Member member =
-          new Member(name, call.peer(), session, link, event.getSequence(), config.rateLimit());
-      bySession.put(session, member);
-      byName.put(name, member);
-      toFlush = enqueueForAll(event);
     }
-    toFlush.forEach(ParticipantLink::flush);
-    return Outcome.joined(event, session);
+    Command.Builder command = Command.newBuilder().setEntryId(dev.chitchat.rpc.CallMetadata.newCallId());
+    String text;
+    if (resume.isEmpty()) {
+      command.setJoin(JoinCommand.newBuilder().setName(name).setProcess(call.peer())
+          .setSession(dev.chitchat.rpc.CallMetadata.newSecret())
+          .setMaxParticipants(config.maxParticipants()).setClientKey(clientKey(secret)));
+      text = name + " joins";
+    } else {
+      command.setAttach(AttachCommand.newBuilder().setSession(resume).setName(name)
+          .setDeliveredThrough(deliveredThrough));
+      text = name + " moves here after event " + deliveredThrough;
+    }
+    synchronized (this) {
+      pending.put(command.getEntryId(), new Pending(channel, secret, call.peer()));
+    }
+    return ordering.submit(command, call, text).handle((applied, error) -> {
+      Pending dialled;
+      synchronized (this) {
+        dialled = pending.remove(command.getEntryId());
+      }
+      if (error != null || applied.isRefused()) {
+        if (dialled != null) {
+          dialled.channel().shutdownNow();
+        }
+        return error != null ? unavailable(error) : Outcome.refused(applied.refusal());
+      }
+      ChatEvent joined = applied.event() != null ? applied.event() : applied.member().joined;
+      return Outcome.joined(joined, applied.session());
+    });
   }
 
   /**
-   * Publishes a message to everyone, the publisher included. A repeated message id returns the
-   * event of its first publication and broadcasts nothing.
+   * Publishes a message to everyone, the publisher included. A repeated message id (through any
+   * replica) returns the event of its first publication and broadcasts nothing.
    *
    * @return the MESSAGE event, or a refusal: {@code UNAUTHENTICATED} for a missing or unknown
-   *     session, {@code INVALID_ARGUMENT} for a bad message or message id
+   *     session, {@code INVALID_ARGUMENT} for a bad message or message id, {@code
+   *     RESOURCE_EXHAUSTED} over the rate limit, {@code UNAVAILABLE} when the order cannot be reached
    */
-  Outcome publish(String messageId, String text, CallInfo call) {
-    List<ParticipantLink> toFlush;
-    ChatEvent event;
+  CompletableFuture<Outcome> publish(String messageId, String text, CallInfo call) {
     synchronized (this) {
-      Member member = bySession.get(call.bearer());
-      if (member == null) {
-        return refuse(call, Status.UNAUTHENTICATED, unauthenticated(call.bearer()));
+      if (state.bySession(call.bearer()).isEmpty()) {
+        return refuse(call, Status.UNAUTHENTICATED, state.unauthenticated(call.bearer()));
       }
       if (stopping) {
         return refuse(call, Status.UNAVAILABLE, "The chat server is shutting down.");
       }
-      if (member.rate != null && !member.rate.tryConsume(1)) {
-        return refuse(call, Status.RESOURCE_EXHAUSTED,
-            "Too many messages: the limit is " + config.rateLimit()
-                + " per second. Wait a moment and send again.");
-      }
-      Optional<String> invalid =
-          ChatRules.checkMessageId(messageId).or(() -> ChatRules.checkMessage(text));
-      if (invalid.isPresent()) {
-        return refuse(call, Status.INVALID_ARGUMENT, invalid.get());
-      }
-      ChatEvent earlier = member.published.get(messageId);
-      if (earlier != null) {
-        if (!earlier.getText().equals(text)) {
-          return refuse(
-              call,
-              Status.INVALID_ARGUMENT,
-              "Message id " + messageId + " was already used for a different message.");
-        }
-        clock.tick(
-            EventDetails.action("duplicate", "retry of message id " + messageId + ", not broadcast again")
-                .withSeq(earlier.getSequence())
-                .inCall(call.rpc(), call.callId(), call.peer()));
-        return Outcome.of(earlier);
-      }
-      event = create("publish", ChatEvent.Kind.MESSAGE, member.name, l -> text, "", call);
-      member.published.put(messageId, event);
-      toFlush = enqueueForAll(event);
     }
-    toFlush.forEach(ParticipantLink::flush);
-    return Outcome.of(event);
+    if (config.rateLimit() > 0 && !rate(call.bearer()).tryConsume(1)) {
+      return refuse(call, Status.RESOURCE_EXHAUSTED,
+          "Too many messages: the limit is " + config.rateLimit()
+              + " per second. Wait a moment and send again.");
+    }
+    Optional<String> invalid =
+        ChatRules.checkMessageId(messageId).or(() -> ChatRules.checkMessage(text));
+    if (invalid.isPresent()) {
+      return refuse(call, Status.INVALID_ARGUMENT, invalid.get());
+    }
+    Command.Builder command = Command.newBuilder()
+        .setEntryId(dev.chitchat.rpc.CallMetadata.newCallId())
+        .setPublish(PublishCommand.newBuilder().setSession(call.bearer())
+            .setMessageId(messageId).setText(text));
+    return ordering.submit(command, call, text).handle(ChatRoom::outcome);
   }
 
   /**
@@ -198,32 +233,34 @@ final class ChatRoom {
    *
    * @return the LEFT event, or a refusal: {@code UNAUTHENTICATED} for a missing or unknown session
    */
-  Outcome leave(CallInfo call) {
-    List<ParticipantLink> toFlush;
-    ChatEvent event;
-    Member member;
+  CompletableFuture<Outcome> leave(CallInfo call) {
     synchronized (this) {
-      member = bySession.get(call.bearer());
-      if (member == null) {
-        return refuse(call, Status.UNAUTHENTICATED, unauthenticated(call.bearer()));
+      if (state.bySession(call.bearer()).isEmpty()) {
+        return refuse(call, Status.UNAUTHENTICATED, state.unauthenticated(call.bearer()));
       }
-      bySession.remove(member.session);
-      byName.remove(member.name);
-      String name = member.name;
-      if (stopping) {
-        // Nobody is left to tell: the other links are closing. The leave creates no chat event.
-        clock.tick(EventDetails.action("leave", name + " leaves while the server stops")
-            .inCall(call.rpc(), call.callId(), call.peer()));
-        member.link.closeNow();
-        return Outcome.of(ChatEvent.newBuilder().setKind(ChatEvent.Kind.LEFT)
-            .setParticipant(name).setText(name + " left while the server stopped").build());
-      }
-      event = create("leave", ChatEvent.Kind.LEFT, name, l -> leftText(name, l), "", call);
-      toFlush = enqueueForAll(event);
     }
-    member.link.closeAfterDrain();
-    toFlush.forEach(ParticipantLink::flush);
-    return Outcome.of(event);
+    Command.Builder command = Command.newBuilder()
+        .setEntryId(dev.chitchat.rpc.CallMetadata.newCallId())
+        .setLeave(LeaveCommand.newBuilder().setSession(call.bearer()));
+    return ordering.submit(command, call, "leave").handle(ChatRoom::outcome);
+  }
+
+  private static Outcome outcome(ChatState.Applied applied, Throwable error) {
+    if (error != null) {
+      return unavailable(error);
+    }
+    return applied.isRefused() ? Outcome.refused(applied.refusal()) : Outcome.of(applied.event());
+  }
+
+  private static Outcome unavailable(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    Status status = Status.fromThrowable(cause);
+    if (status.getCode() == Status.Code.UNKNOWN) {
+      status = Status.UNAVAILABLE.withDescription(
+          "The chat could not order this request: " + cause.getMessage());
+    }
+    return Outcome.refused(status);
   }
 
   /**
@@ -233,90 +270,230 @@ final class ChatRoom {
    */
   Outcome refuseOversize(int bytes, CallInfo call) {
     return refuse(call, Status.RESOURCE_EXHAUSTED,
-        "Request too large (" + bytes + " bytes). Limit is " + config.maxRequestBytes() + ".");
+        "Request too large (" + bytes + " bytes). Limit is " + config.maxRequestBytes() + ".")
+        .join();
+  }
+
+  /**
+   * Applies one ordered command to the chat's state and queues its event for the participants
+   * attached here. Called by the {@link Ordering}, once per command, in the chat's order.
+   *
+   * @param stamp ticks this process's clock for it
+   */
+  ChatState.Applied apply(Command command, ChatState.Stamp stamp) {
+    List<ParticipantLink> toFlush = new ArrayList<>();
+    ChatState.Applied applied;
+    synchronized (this) {
+      applied = state.apply(command, stamp);
+      // Only this process's own proposals are pending here; a restarted replica re-applying its
+      // earlier incarnation's entries finds none.
+      Pending dialled = pending.remove(command.getEntryId());
+      if (applied.isRefused()) {
+        if (dialled != null) {
+          dialled.channel().shutdownNow();
+        }
+      } else {
+        afterApply(command, applied, dialled, toFlush);
+      }
+    }
+    toFlush.forEach(ParticipantLink::flush);
+    return applied;
+  }
+
+  private void afterApply(Command command, ChatState.Applied applied, Pending dialled,
+      List<ParticipantLink> toFlush) {
+    ChatState.MemberState member = applied.member();
+    switch (command.getActionCase()) {
+      case JOIN, ATTACH -> {
+        ParticipantLink old = links.remove(member.session);
+        if (old != null) {
+          old.closeNow();
+        }
+        if (dialled != null) {
+          ParticipantLink link = newLink(dialled);
+          links.put(member.session, link);
+          applied.replay().forEach(link::enqueue);
+          toFlush.add(link);
+        }
+      }
+      case LEAVE -> {
+        ParticipantLink link = links.remove(member.session);
+        if (link != null) {
+          if (applied.fresh()) {
+            link.closeAfterDrain();
+          } else {
+            link.closeNow();
+          }
+          toFlush.add(link);
+        }
+        rates.remove(member.session);
+      }
+      case REMOVE -> {
+        if (applied.fresh()) {
+          ParticipantLink link = links.remove(member.session);
+          if (link != null) {
+            link.closeNow();
+          }
+          rates.remove(member.session);
+        }
+      }
+      default -> { }
+    }
+    if (applied.fresh()) {
+      enqueueForAll(applied.event(), toFlush);
+    }
+    if (command.getActionCase() == Command.ActionCase.STOP) {
+      for (ParticipantLink link : links.values()) {
+        link.closeAfterDrain();
+      }
+    }
+  }
+
+  private ParticipantLink newLink(Pending dialled) {
+    return new ParticipantLink(dialled.process(), state.chatId(), dialled.channel(),
+        dialled.secret(), clockInterceptors.apply(dialled.process()), scheduler, window,
+        config.linkSettings(), this::dead, System::nanoTime);
   }
 
   /** Probes idle participants and removes those that stopped answering; called periodically. */
   void checkParticipants() {
-    List<Member> members;
+    List<ParticipantLink> attached;
     synchronized (this) {
-      members = new ArrayList<>(byName.values());
+      attached = new ArrayList<>(links.values());
     }
-    members.forEach(m -> m.link.check());
+    attached.forEach(ParticipantLink::check);
+  }
+
+  /**
+   * Orders the removal ("connection lost") of members attached to this process that have no link
+   * here: those attached before this process (re)started, who did not move to another replica
+   * within {@link #moveGrace}. Called periodically.
+   */
+  void removeOrphans() {
+    if (System.nanoTime() - startedNanos < moveGrace().toNanos()) {
+      return;
+    }
+    List<ChatState.MemberState> orphans = new ArrayList<>();
+    synchronized (this) {
+      for (ChatState.MemberState m : state.members()) {
+        if (m.replica.equals(process()) && !links.containsKey(m.session)) {
+          orphans.add(m);
+        }
+      }
+    }
+    orphans.forEach(m -> orderRemoval(m, ChatState.CONNECTION_LOST));
+  }
+
+  /**
+   * Orders the removal ("connection lost") of members attached to {@code replica}, which this
+   * process (the leader) has not heard from for longer than {@link #moveGrace}.
+   */
+  void removeMembersOf(String replica) {
+    List<ChatState.MemberState> lost = new ArrayList<>();
+    synchronized (this) {
+      for (ChatState.MemberState m : state.members()) {
+        if (m.replica.equals(replica)) {
+          lost.add(m);
+        }
+      }
+    }
+    lost.forEach(m -> orderRemoval(m, ChatState.CONNECTION_LOST));
   }
 
   /** Called by a link that gave up on its participant. */
   private void dead(ParticipantLink link, String reason) {
-    List<ParticipantLink> toFlush = new ArrayList<>();
+    ChatState.MemberState member = null;
     synchronized (this) {
-      Member member = null;
-      for (Member m : byName.values()) {
-        if (m.link == link) {
-          member = m;
+      for (Map.Entry<String, ParticipantLink> e : links.entrySet()) {
+        if (e.getValue() == link) {
+          member = state.bySession(e.getKey()).orElse(null);
         }
       }
-      if (member != null) {
-        removeLocked(member, reason, toFlush);
+    }
+    if (member != null) {
+      orderRemoval(member, reason);
+    }
+  }
+
+  private void orderRemoval(ChatState.MemberState member, String reason) {
+    synchronized (this) {
+      if (stopping || !removalsOrdered.add(member.session + "/" + member.attachment)) {
+        return;
       }
     }
-    toFlush.forEach(ParticipantLink::flush);
+    Command.Builder command = Command.newBuilder()
+        .setEntryId(dev.chitchat.rpc.CallMetadata.newCallId())
+        .setRemove(RemoveCommand.newBuilder().setSession(member.session).setReason(reason)
+            .setAttachment(member.attachment));
+    ordering.submit(command, new CallInfo(null, null, member.process, null, null),
+        member.name + " removed (" + reason + ")")
+        .whenComplete((applied, error) -> {
+          if (error != null) {
+            synchronized (this) {
+              removalsOrdered.remove(member.session + "/" + member.attachment);
+            }
+          }
+        });
   }
 
   /**
-   * Announces that the server is stopping: a SERVER_STOPPING event to everyone, after which the
-   * links close once they have delivered it.
+   * Announces that the server is stopping: without peers, a SERVER_STOPPING event to everyone, after
+   * which the links close once they have delivered it. A replica of a cluster just stops taking
+   * calls: the chat goes on, and its participants move to other replicas.
    */
   void stop() {
-    List<ParticipantLink> links;
     synchronized (this) {
       if (stopping) {
         return;
       }
-      stopping = true;
-      ChatEvent event =
-          create("stop", ChatEvent.Kind.SERVER_STOPPING, "", ChatRoom::stoppingText, "", null);
-      links = enqueueForAll(event);
-      for (ParticipantLink link : links) {
-        link.closeAfterDrain();
-      }
     }
-    links.forEach(ParticipantLink::flush);
+    if (ordering.endsChatOnStop()) {
+      ordering.submit(Command.newBuilder().setEntryId(dev.chitchat.rpc.CallMetadata.newCallId())
+          .setStop(StopCommand.getDefaultInstance()), null, "stop").join();
+    }
+    synchronized (this) {
+      stopping = true;
+    }
   }
 
   /** Whether every link has delivered what it had queued and closed. */
   synchronized boolean drained() {
-    return byName.values().stream().allMatch(m -> m.link.backlog() == 0);
-  }
-
-  private void removeLocked(Member member, String reason, List<ParticipantLink> toFlush) {
-    bySession.remove(member.session);
-    byName.remove(member.name);
-    removedSessions.put(member.session, reason);
-    member.link.closeNow();
-    String name = member.name;
-    ChatEvent event =
-        create("remove", ChatEvent.Kind.LEFT, name, l -> leftText(name, l), reason,
-            new CallInfo(null, null, member.process, null, null));
-    toFlush.addAll(enqueueForAll(event));
+    return links.values().stream().allMatch(link -> link.backlog() == 0);
   }
 
   /** Names of the current participants, in joining order. */
   synchronized List<String> participants() {
-    return List.copyOf(byName.keySet());
+    return state.members().stream().map(m -> m.name).toList();
+  }
+
+  /** Current members and the replica each is attached to. */
+  synchronized List<ChatState.MemberState> members() {
+    return state.members();
   }
 
   /** The sequence number of the last event, 0 before any. */
   synchronized long lastSequence() {
-    return lastSeq;
+    return state.lastSequence();
+  }
+
+  /** The chat's state, for a snapshot. */
+  synchronized ChatSnapshot snapshot() {
+    return state.snapshot();
+  }
+
+  /** Replaces the chat's state (a snapshot loaded at start or installed from the leader). */
+  synchronized void restore(ChatSnapshot snapshot) {
+    state.restore(snapshot);
   }
 
   /** Closes every participant's link at once (server shutdown). */
   void closeAll() {
-    List<Member> members;
+    List<ParticipantLink> attached;
     synchronized (this) {
-      members = new ArrayList<>(byName.values());
+      stopping = true;
+      attached = new ArrayList<>(links.values());
     }
-    members.forEach(m -> m.link.closeNow());
+    attached.forEach(ParticipantLink::closeNow);
   }
 
   /** Whether {@code address} is one of this host's own (loopback included). */
@@ -333,6 +510,12 @@ final class ChatRoom {
     }
   }
 
+  /** A participant's identity across a retried Join: a hash of its callback secret. */
+  private static String clientKey(String secret) {
+    return com.google.common.hash.Hashing.sha256()
+        .hashString(secret, StandardCharsets.UTF_8).toString();
+  }
+
   static String joinedText(String name, long lamport) {
     return "Participant " + name + " joined Chitty-Chat at Lamport time " + lamport;
   }
@@ -341,38 +524,37 @@ final class ChatRoom {
     return "Participant " + name + " left Chitty-Chat at Lamport time " + lamport;
   }
 
-  /**
-   * Queues the event for every current participant; removes, as too slow, those whose queue
-   * overflows (which queues their LEFT events in turn).
-   */
-  private List<ParticipantLink> enqueueForAll(ChatEvent event) {
-    List<ParticipantLink> links = new ArrayList<>(byName.size());
-    List<Member> overflowing = new ArrayList<>();
-    for (Member member : byName.values()) {
-      member.link.enqueue(event);
-      links.add(member.link);
-      if (member.link.backlog() > config.maxQueue()) {
-        LOG.warn("{} has more than {} events queued: removing it as too slow",
-            member.process, config.maxQueue());
-        overflowing.add(member);
-      }
-    }
-    for (Member member : overflowing) {
-      if (byName.get(member.name) == member) {
-        removeLocked(member, TOO_SLOW, links);
-      }
-    }
-    return links;
-  }
-
   static String stoppingText(long lamport) {
     return "The Chitty-Chat server is shutting down at Lamport time " + lamport;
   }
 
+  /**
+   * Queues the event for every participant attached here; orders the removal, as too slow, of
+   * those whose queue overflows.
+   */
+  private void enqueueForAll(ChatEvent event, List<ParticipantLink> toFlush) {
+    for (Map.Entry<String, ParticipantLink> e : links.entrySet()) {
+      ParticipantLink link = e.getValue();
+      link.enqueue(event);
+      toFlush.add(link);
+      if (link.backlog() > config.maxQueue()) {
+        LOG.warn("{} has more than {} events queued: removing it as too slow",
+            link.participant(), config.maxQueue());
+        state.bySession(e.getKey()).ifPresent(m -> scheduler.execute(() -> orderRemoval(m, TOO_SLOW)));
+      }
+    }
+  }
 
-  private Outcome refuse(CallInfo call, Status status, String reason) {
+  private Bucket rate(String session) {
+    return rates.computeIfAbsent(session, s -> Bucket.builder()
+        .addLimit(limit -> limit.capacity(config.rateLimit())
+            .refillGreedy(config.rateLimit(), java.time.Duration.ofSeconds(1)))
+        .build());
+  }
+
+  private CompletableFuture<Outcome> refuse(CallInfo call, Status status, String reason) {
     clock.tick(EventDetails.action("refuse", reason).inCall(call.rpc(), call.callId(), call.peer()));
-    return Outcome.refused(status.withDescription(reason));
+    return CompletableFuture.completedFuture(Outcome.refused(status.withDescription(reason)));
   }
 
   /**
@@ -380,44 +562,11 @@ final class ChatRoom {
    * free: the authenticator calls it for every Publish and Leave.
    */
   Optional<String> sessionHolder(String token) {
-    return Optional.ofNullable(bySession.get(token)).map(m -> m.process);
+    return state.bySession(token).map(m -> m.process);
   }
 
   /** Why {@code bearer} (may be {@code null}) is not a current session token, for its holder. */
   synchronized String unauthenticated(String bearer) {
-    if (bearer == null) {
-      return "Missing session token. Join first, then send it as 'authorization: Bearer <token>'.";
-    }
-    String reason = removedSessions.get(bearer);
-    return reason != null
-        ? "You were removed from Chitty-Chat (" + reason + "). Join again to continue."
-        : "Unknown session token: not a current participant (never joined, or already left).";
-  }
-
-  /**
-   * Creates the next chat event: gives it the next sequence number and ticks the server's clock
-   * for the action that creates it, logging the action with the event's text (which may name its
-   * own Lamport time) and reason. Call under the lock.
-   *
-   * @param call the call the action serves, or {@code null}
-   */
-  private ChatEvent create(String action, ChatEvent.Kind kind, String participant,
-      LongFunction<String> textAt, String reason, CallInfo call) {
-    long seq = ++lastSeq;
-    String suffix = reason.isEmpty() ? "" : " (" + reason + ")";
-    long at =
-        clock.tick(
-            l -> {
-              EventDetails details = EventDetails.action(action, textAt.apply(l) + suffix).withSeq(seq);
-              return call == null ? details : details.inCall(call.rpc(), call.callId(), call.peer());
-            });
-    return ChatEvent.newBuilder()
-        .setSequence(seq)
-        .setLamportTime(at)
-        .setKind(kind)
-        .setParticipant(participant)
-        .setText(textAt.apply(at))
-        .setReason(reason)
-        .build();
+    return state.unauthenticated(bearer);
   }
 }

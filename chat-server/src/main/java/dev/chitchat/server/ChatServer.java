@@ -40,6 +40,7 @@ public final class ChatServer {
   private final ChatRoom room;
   private final GrpcClocks clocks;
   private final ScheduledExecutorService scheduler;
+  private RaftOrdering raft;
 
   /**
    * @param config ports, deadlines and limits
@@ -64,6 +65,9 @@ public final class ChatServer {
     this.room =
         new ChatRoom(clock, this::clockInterceptor,
             dialer.apply(MoreExecutors.directExecutor()), scheduler, config, this::port);
+    if (config.replication() == null) {
+      room.orderWith(new LocalOrdering(room, clock));
+    }
     this.clocks = GrpcClocks.create(clock,
         new ServerAuthenticator(room, config.joinsPerMinute(), config.authFailuresPerMinute()));
     this.server =
@@ -82,10 +86,21 @@ public final class ChatServer {
   /**
    * Starts serving.
    *
-   * @throws IOException if the port cannot be bound (e.g. it is in use)
+   * @throws IOException if the port cannot be bound (e.g. it is in use), or the Raft server cannot
+   *     start (its port in use, its data directory unusable)
    */
   public ChatServer start() throws IOException {
-    server.start();
+    if (config.replication() != null) {
+      raft = new RaftOrdering(room, clock, config.replication(), scheduler, room.moveGrace());
+      room.orderWith(raft);
+      raft.start();
+    }
+    try {
+      server.start();
+    } catch (IOException e) {
+      closeRaft();
+      throw e;
+    }
     long checkMillis = Math.max(1, config.probeInterval().toMillis() / 2);
     scheduler.scheduleWithFixedDelay(
         room::checkParticipants, checkMillis, checkMillis, TimeUnit.MILLISECONDS);
@@ -106,6 +121,11 @@ public final class ChatServer {
   /** Names of the current participants, in joining order. */
   public java.util.List<String> participants() {
     return room.participants();
+  }
+
+  /** The sequence number of the chat's last event as applied here, 0 before any. */
+  public long lastSequence() {
+    return room.lastSequence();
   }
 
   /**
@@ -130,7 +150,14 @@ public final class ChatServer {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     room.closeAll();
+    closeRaft();
     scheduler.shutdownNow();
+  }
+
+  private void closeRaft() {
+    if (raft != null) {
+      raft.close();
+    }
   }
 
   /** Blocks until the server has stopped. */

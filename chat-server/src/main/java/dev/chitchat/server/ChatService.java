@@ -12,7 +12,8 @@ import io.grpc.stub.StreamObserver;
 /**
  * The {@code ChatServer} gRPC service: turns each call into an attempted action of the {@link
  * ChatRoom} and its outcome into a response or an error {@link io.grpc.Status} with a human-readable
- * description. The statuses are listed in {@code chitchat.proto}. Handlers never block.
+ * description. The statuses are listed in {@code chitchat.proto}. Handlers never block: in a
+ * cluster the answer is sent when the command is committed and applied here, from Ratis's thread.
  * Thread-safe.
  */
 final class ChatService extends ChatServerGrpc.ChatServerImplBase {
@@ -45,23 +46,19 @@ final class ChatService extends ChatServerGrpc.ChatServerImplBase {
     if (oversized(request, "Join", responses)) {
       return;
     }
-    Outcome outcome =
-        room.join(
+    room.join(
             request.getName(),
             Integer.toUnsignedLong(request.getPort()),
             request.getCallbackSecret(),
-            CallInfo.current("Join"));
-    if (outcome.isRefused()) {
-      responses.onError(outcome.refusal().asRuntimeException());
-      return;
-    }
-    responses.onNext(
-        JoinResponse.newBuilder()
+            request.getResumeSession(),
+            request.getDeliveredThrough(),
+            CallInfo.current("Join"))
+        .thenAccept(outcome -> answer(outcome, responses, () -> JoinResponse.newBuilder()
             .setSessionToken(outcome.session())
             .setJoined(outcome.event())
             .setServerId(room.serverId())
-            .build());
-    responses.onCompleted();
+            .setReplica(room.process())
+            .build()));
   }
 
   @Override
@@ -69,24 +66,26 @@ final class ChatService extends ChatServerGrpc.ChatServerImplBase {
     if (oversized(request, "Publish", responses)) {
       return;
     }
-    Outcome outcome =
-        room.publish(request.getMessageId(), request.getText(), CallInfo.current("Publish"));
-    if (outcome.isRefused()) {
-      responses.onError(outcome.refusal().asRuntimeException());
-      return;
-    }
-    responses.onNext(PublishResponse.newBuilder().setEvent(outcome.event()).build());
-    responses.onCompleted();
+    room.publish(request.getMessageId(), request.getText(), CallInfo.current("Publish"))
+        .thenAccept(outcome -> answer(outcome, responses,
+            () -> PublishResponse.newBuilder().setEvent(outcome.event()).build()));
   }
 
   @Override
   public void leave(LeaveRequest request, StreamObserver<LeaveResponse> responses) {
-    Outcome outcome = room.leave(CallInfo.current("Leave"));
+    room.leave(CallInfo.current("Leave"))
+        .thenAccept(outcome -> answer(outcome, responses,
+            () -> LeaveResponse.newBuilder().setLeft(outcome.event()).build()));
+  }
+
+  /** Answers with the response, or with the outcome's refusal status. */
+  private static <T> void answer(Outcome outcome, StreamObserver<T> responses,
+      java.util.function.Supplier<T> response) {
     if (outcome.isRefused()) {
       responses.onError(outcome.refusal().asRuntimeException());
       return;
     }
-    responses.onNext(LeaveResponse.newBuilder().setLeft(outcome.event()).build());
+    responses.onNext(response.get());
     responses.onCompleted();
   }
 }

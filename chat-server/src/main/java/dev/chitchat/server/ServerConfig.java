@@ -26,6 +26,8 @@ import java.time.Duration;
  *     that many, refilled over a minute), 0 for no limit
  * @param authFailuresPerMinute the most failed authentications (Publish or Leave without a current
  *     session token) per source IP address per minute, 0 for no limit
+ * @param replication how this server keeps the chat in a Raft group, or {@code null} to keep it
+ *     in memory only (a new chat each run)
  */
 public record ServerConfig(
     int port,
@@ -39,7 +41,34 @@ public record ServerConfig(
     int maxParticipants,
     int maxInFlight,
     int joinsPerMinute,
-    int authFailuresPerMinute) {
+    int authFailuresPerMinute,
+    Replication replication) {
+
+  /**
+   * How a server keeps its chat in an Apache Ratis group (Raft: Ongaro and Ousterhout 2014).
+   *
+   * @param id this replica's id, one of {@code peers}' keys; also its process name
+   * @param peers every replica's id and Raft address ({@code host:port}), this one's included; one
+   *     entry for a single server that keeps its chat in {@code dataDir}
+   * @param dataDir where this replica keeps its Raft log and snapshots
+   * @param commitTimeout how long a call waits for its command to be committed and applied before
+   *     it is answered {@code UNAVAILABLE}
+   */
+  public record Replication(String id, java.util.Map<String, String> peers,
+      java.nio.file.Path dataDir, Duration commitTimeout) {
+    public Replication {
+      peers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(peers));
+      if (!peers.containsKey(id)) {
+        throw new IllegalArgumentException("--peers does not list this replica's --id " + id);
+      }
+    }
+
+    /** With a 5 s commit timeout. */
+    public static Replication of(String id, java.util.Map<String, String> peers,
+        java.nio.file.Path dataDir) {
+      return new Replication(id, peers, dataDir, Duration.ofSeconds(5));
+    }
+  }
 
   /** The transport's own cap on a request, in bytes: larger ones never reach the service. */
   public static final int TRANSPORT_MAX_BYTES = 1024 * 1024;
@@ -85,6 +114,7 @@ public record ServerConfig(
     private int maxInFlight = 64;
     private int joinsPerMinute = 20;
     private int authFailuresPerMinute = 20;
+    private Replication replication;
 
     private Builder() {}
 
@@ -154,11 +184,17 @@ public record ServerConfig(
       return this;
     }
 
+    /** Keep the chat in a Raft group; {@code null} (the default) keeps it in memory only. */
+    public Builder replication(Replication value) {
+      this.replication = value;
+      return this;
+    }
+
     /** The configuration. */
     public ServerConfig build() {
       return new ServerConfig(port, processName, broadcastDeadline, maxRequestBytes, maxBatch,
           failureTimeout, maxQueue, rateLimit, maxParticipants, maxInFlight, joinsPerMinute,
-          authFailuresPerMinute);
+          authFailuresPerMinute, replication);
     }
   }
 }
