@@ -131,9 +131,12 @@ class ClusterIT {
               .containsOnlyOnce(sender + ": " + line);
         }
       });
-      // From Cat's join on (all three are members), everyone delivered the same sequence.
+      // From Cat's join to the end of the burst (all three are members), everyone delivered the
+      // same sequence. (After it they leave one by one.)
       long catJoined = TestCluster.deliveries(all, "Cat").get(0).seq();
-      List<Long> common = seqs.stream().filter(s -> s >= catJoined).toList();
+      long end = TestCluster.deliveries(all, "Cat").stream()
+          .filter(e -> "Ann: end of burst".equals(e.text())).findFirst().orElseThrow().seq();
+      List<Long> common = seqs.stream().filter(s -> s >= catJoined && s <= end).toList();
       if (reference == null) {
         reference = common;
       } else {
