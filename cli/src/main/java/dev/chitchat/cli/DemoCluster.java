@@ -41,6 +41,8 @@ final class DemoCluster {
     final int raftPort;
     final Path dataDir;
     Process process;
+    /** Its process names so far: the id, then id-2, ... (a restart logs to a new file). */
+    final List<String> processes = new ArrayList<>();
     State state = State.RUNNING;
     /** Where the scenario changed its state last, for messages ("line 9"). */
     String since = "";
@@ -80,9 +82,15 @@ final class DemoCluster {
     }
   }
 
-  /** The replicas' ids, s1 ... sN: their process names and log files. */
+  /** The replicas' ids, s1 ... sN. */
   List<String> ids() {
     return replicas.stream().map(r -> r.id).toList();
+  }
+
+  /** Every process name the replicas have had: s1 ... sN, and s2-2 ... after restarts. */
+  List<String> processes() {
+    return replicas.stream().flatMap(r -> r.processes.isEmpty() ? java.util.stream.Stream.of(r.id)
+        : r.processes.stream()).toList();
   }
 
   List<Replica> replicas() {
@@ -113,7 +121,10 @@ final class DemoCluster {
   private void launch(Replica replica) throws IOException {
     String peers = replicas.stream().map(r -> r.id + "=127.0.0.1:" + r.raftPort)
         .collect(Collectors.joining(","));
-    replica.process = launcher.start(replica.id, false, replica.starts > 0, List.of(
+    // The name the server will give itself: its id, or id-2, ... when the log exists (a restart).
+    String process = dev.chitchat.logging.LogSetup.uniqueProcessName(replica.id, runDir);
+    replica.processes.add(process);
+    replica.process = launcher.start(process, false, false, List.of(
         "server", "--id", replica.id, "--port", Integer.toString(replica.chatPort),
         "--peers", peers, "--data-dir", replica.dataDir.toString(),
         "--log-dir", runDir.toString()));
@@ -166,10 +177,11 @@ final class DemoCluster {
         Replica replica = step.participant().equals(Scenario.LEADER)
             ? popOrFail(killedAsLeader, step) : target(step, State.KILLED);
         long last = progress.lastSeq();
-        int logged = watcher.events(replica.id).size();
         launch(replica);
         replica.since = where;
-        awaitCaughtUp(replica, logged, last, where);
+        String process = replica.processes.get(replica.processes.size() - 1);
+        awaitCaughtUp(replica, process, process.equals(replica.id) ? watcher.events(process).size() : 0,
+            last, where);
         return "restarted " + replica.id + " (pid " + replica.process.pid() + "); caught up to event #"
             + last;
       }
@@ -180,7 +192,8 @@ final class DemoCluster {
         Launcher.signal(replica.process, "CONT");
         replica.state = State.RUNNING;
         replica.since = where;
-        awaitCaughtUp(replica, 0, last, where);
+        String process = replica.processes.get(replica.processes.size() - 1);
+        awaitCaughtUp(replica, process, 0, last, where);
         return "continued " + replica.id + " (SIGCONT); caught up to event #" + last;
       }
       default -> throw new IllegalArgumentException("not a server step: " + step);
@@ -203,7 +216,7 @@ final class DemoCluster {
     }
     if (replica.state != State.STOPPED && !replica.process.isAlive()) {
       throw new UserError(replica.id + " exited by itself before " + step + " (line " + step.line()
-          + "): " + lastLines(replica.id + ".out"));
+          + "): " + lastLines(replica.processes.get(replica.processes.size() - 1) + ".out"));
     }
     return replica;
   }
@@ -236,7 +249,8 @@ final class DemoCluster {
   Optional<Leader> leader() {
     Leader newest = null;
     for (Replica replica : replicas) {
-      for (LoggedEvent e : watcher.events(replica.id)) {
+      for (String process : replica.processes) {
+      for (LoggedEvent e : watcher.events(process)) {
         if (e.isAction("leader") && e.text() != null) {
           Matcher m = TERM.matcher(e.text());
           if (m.find()) {
@@ -246,6 +260,7 @@ final class DemoCluster {
             }
           }
         }
+      }
       }
     }
     return Optional.ofNullable(newest);
@@ -270,7 +285,7 @@ final class DemoCluster {
    * Waits until the replica's log, after its first {@code skip} events, shows an event with
    * sequence number {@code seq} or later: it has applied everything ordered before the step.
    */
-  private void awaitCaughtUp(Replica replica, int skip, long seq, String where)
+  private void awaitCaughtUp(Replica replica, String process, int skip, long seq, String where)
       throws InterruptedException {
     if (seq == 0) {
       return;
@@ -279,7 +294,7 @@ final class DemoCluster {
             + "; its log shows no Replicate receive of it yet)",
         timeout,
         () -> {
-          List<LoggedEvent> events = watcher.events(replica.id);
+          List<LoggedEvent> events = watcher.events(process);
           for (int i = skip; i < events.size(); i++) {
             Long s = events.get(i).seq();
             if (s != null && s >= seq) {
@@ -295,7 +310,8 @@ final class DemoCluster {
   String exitedByItself() {
     for (Replica replica : replicas) {
       if (replica.state != State.KILLED && replica.process != null && !replica.process.isAlive()) {
-        return "Replica " + replica.id + " exited: " + lastLines(replica.id + ".out");
+        return "Replica " + replica.id + " exited: "
+            + lastLines(replica.processes.get(replica.processes.size() - 1) + ".out");
       }
     }
     return null;

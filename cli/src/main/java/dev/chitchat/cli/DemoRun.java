@@ -77,13 +77,10 @@ final class DemoRun {
     this.timeout = timeout;
     this.out = out;
     if (servers > 1) {
-      List<String> ids = new ArrayList<>();
-      for (int i = 1; i <= servers; i++) {
-        ids.add("s" + i);
-      }
-      List<String> replicas = List.copyOf(ids);
-      this.progress = new RunProgress(watcher, timeout, () -> replicas);
+      DemoCluster[] self = new DemoCluster[1];
+      this.progress = new RunProgress(watcher, timeout, () -> self[0].processes());
       this.cluster = new DemoCluster(servers, runDir, launcher, watcher, progress, timeout);
+      self[0] = cluster;
     } else {
       this.progress = new RunProgress(watcher, timeout);
       this.cluster = null;
@@ -223,7 +220,7 @@ final class DemoRun {
     out.println("Run directory: " + runDir);
     out.println("  JSON Lines logs: "
         + (cluster == null ? "server.jsonl" : String.join(", ",
-            cluster.ids().stream().map(id -> id + ".jsonl").toList()))
+            cluster.processes().stream().map(id -> id + ".jsonl").toList()))
         + everyone.stream().map(c -> ", " + c.process + ".jsonl").reduce("", String::concat));
     out.println("  console output:  *.out");
     for (Child child : everyone) {

@@ -114,7 +114,9 @@ final class RunProgress {
     String action = rpc == null ? "" : rpc.toLowerCase(java.util.Locale.ROOT);
     for (int i = index - 1; i >= 0; i--) {
       LoggedEvent e = events.get(i);
-      if (isApplied(e) && replica.equals(e.peer()) && action.equals(e.action())) {
+      // A restarted replica's process is s2-2, ...; the proposer is named by its id, s2.
+      if (isApplied(e) && action.equals(e.action()) && e.peer() != null
+          && (replica.equals(e.peer()) || replica.startsWith(e.peer() + "-"))) {
         return e;
       }
     }

@@ -120,7 +120,8 @@ final class TestCluster {
       if (e.isAction("leader") && e.text() != null) {
         Matcher m = TERM.matcher(e.text());
         if (m.find() && (newest == null || Long.parseLong(m.group(1)) > newest.getValue())) {
-          newest = Map.entry(e.process(), Long.parseLong(m.group(1)));
+          // The replica's id: a restarted replica's process is s2-2, ...
+          newest = Map.entry(e.process().replaceFirst("-\\d+$", ""), Long.parseLong(m.group(1)));
         }
       }
     }
@@ -143,7 +144,8 @@ final class TestCluster {
 
   /** The highest sequence number any replica has logged. */
   static long lastSeq(List<LoggedEvent> events, List<String> replicaIds) {
-    return events.stream().filter(e -> replicaIds.contains(e.process()) && e.seq() != null)
+    return events.stream().filter(e -> replicaIds.contains(e.process().replaceFirst("-\\d+$", ""))
+            && e.seq() != null)
         .mapToLong(LoggedEvent::seq).max().orElse(0);
   }
 
