@@ -115,9 +115,14 @@ final class ChatRoom {
     return state.chatId();
   }
 
-  /** This process's name (a replica's id). */
+  /** This process's name in the logs (a restarted replica s2 is s2-2, ...). */
   String process() {
     return clock.process();
+  }
+
+  /** This replica's id: members attached here carry it; the process name without replication. */
+  String replicaId() {
+    return config.replication() != null ? config.replication().id() : clock.process();
   }
 
   /**
@@ -376,7 +381,7 @@ final class ChatRoom {
     List<ChatState.MemberState> orphans = new ArrayList<>();
     synchronized (this) {
       for (ChatState.MemberState m : state.members()) {
-        if (m.replica.equals(process()) && !links.containsKey(m.session)) {
+        if (m.replica.equals(replicaId()) && !links.containsKey(m.session)) {
           orphans.add(m);
         }
       }

@@ -87,13 +87,21 @@ public final class ChatServer {
    * Starts serving.
    *
    * @throws IOException if the port cannot be bound (e.g. it is in use), or the Raft server cannot
-   *     start (its port in use, its data directory unusable)
+   *     start ({@link ReplicationException}: its port in use, its data directory unusable)
    */
   public ChatServer start() throws IOException {
     if (config.replication() != null) {
-      raft = new RaftOrdering(room, clock, config.replication(), scheduler, room.moveGrace());
-      room.orderWith(raft);
-      raft.start();
+      ServerConfig.Replication replication = config.replication();
+      try {
+        raft = new RaftOrdering(room, clock, replication, scheduler, room.moveGrace());
+        room.orderWith(raft);
+        raft.start();
+      } catch (IOException | RuntimeException e) {
+        closeRaft();
+        throw new ReplicationException("Cannot start replica " + replication.id() + " (Raft address "
+            + replication.peers().get(replication.id()) + ", data directory "
+            + replication.dataDir() + "): " + rootMessage(e));
+      }
     }
     try {
       server.start();
@@ -152,6 +160,21 @@ public final class ChatServer {
     room.closeAll();
     closeRaft();
     scheduler.shutdownNow();
+  }
+
+  /** Why the Raft server of a replica could not start: its port, or its data directory. */
+  public static final class ReplicationException extends IOException {
+    ReplicationException(String message) {
+      super(message);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }
 
   private void closeRaft() {

@@ -165,7 +165,7 @@ final class ChatState {
   /**
    * Applies one command.
    *
-   * @param command the command (its {@code proposer} names the replica a join or attach attaches to)
+   * @param command the command (its {@code replica} names the replica a join or attach attaches to)
    * @param stamp ticks the clock once for it
    */
   Applied apply(Command command, Stamp stamp) {
@@ -173,11 +173,11 @@ final class ChatState {
       chatId = command.getEntryId();
     }
     return switch (command.getActionCase()) {
-      case JOIN -> join(command.getJoin(), command.getProposer(), stamp);
+      case JOIN -> join(command.getJoin(), command.getReplica(), stamp);
       case PUBLISH -> publish(command, stamp);
       case LEAVE -> leave(command.getLeave().getSession(), stamp);
       case REMOVE -> remove(command.getRemove(), stamp);
-      case ATTACH -> attach(command.getAttach(), command.getProposer(), stamp);
+      case ATTACH -> attach(command.getAttach(), command.getReplica(), stamp);
       case STOP -> stop(stamp);
       case ACTION_NOT_SET -> refuse(stamp, Status.INVALID_ARGUMENT, "Empty command.");
     };

@@ -160,7 +160,8 @@ final class ChatStateMachine extends BaseStateMachine {
       LOG.debug("No term for the new leader: {}", e.getMessage());
     }
     long t = term;
-    clock.tick(EventDetails.action("leader", clock.process() + " leads term " + t));
-    LOG.info("{} is the leader (term {})", clock.process(), t);
+    String replica = newLeaderId.toString();
+    clock.tick(EventDetails.action("leader", replica + " leads term " + t));
+    LOG.info("Replica {} is the leader (term {})", replica, t);
   }
 }

@@ -24,7 +24,7 @@ final class LocalOrdering implements Ordering {
   @Override
   public CompletableFuture<ChatState.Applied> submit(Command.Builder command, CallInfo call,
       String text) {
-    command.setProposer(clock.process());
+    command.setProposer(clock.process()).setReplica(clock.process());
     ChatState.Applied applied = room.apply(command.build(), (action, seq, textAt) ->
         clock.tick(l -> {
           EventDetails details = EventDetails.action(action, textAt.apply(l));

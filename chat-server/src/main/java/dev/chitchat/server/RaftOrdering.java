@@ -146,7 +146,7 @@ final class RaftOrdering implements Ordering, AutoCloseable {
   @Override
   public CompletableFuture<ChatState.Applied> submit(Command.Builder command, CallInfo call,
       String text) {
-    command.setProposer(replication.id());
+    command.setProposer(clock.process()).setReplica(replication.id());
     long at = clock.tick(l -> new EventDetails(EventKind.SEND, "Replicate", Leg.REQUEST,
         command.getEntryId(), "replicas", action(command), null, null, text));
     command.setLamportTime(at);

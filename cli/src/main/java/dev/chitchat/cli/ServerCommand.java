@@ -28,7 +28,12 @@ import picocli.CommandLine.Option;
       "Starts a Chitty-Chat server.",
       "Participants join it; it orders their messages and broadcasts every event to each of them.",
       "A participant that stops answering, or falls too far behind, is removed and announced.",
-      "On Ctrl-C or SIGTERM it tells the participants that it is shutting down, then stops."
+      "On Ctrl-C or SIGTERM it tells the participants that it is shutting down, then stops.",
+      "",
+      "With --data-dir the chat is kept in an Apache Ratis (Raft) group and outlives the process:",
+      "started again with the same directory, the server continues the same chat. With --peers,",
+      "several servers are replicas of one chat that survives the loss of any minority of them;",
+      "a replica that stops (Ctrl-C) leaves the chat running on the others. See docs/cluster.md."
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -37,6 +42,26 @@ final class ServerCommand implements Callable<Integer> {
   int port;
 
   @Mixin LogOptions logs;
+
+  @Option(names = "--id", paramLabel = "ID",
+      description = {"This replica's id, one of the ids in --peers; also its name in the logs",
+          "(default: server)."})
+  String id;
+
+  @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+      description = {"Every replica of the chat, this one included, as ID=HOST:RAFT_PORT. The Raft",
+          "port carries replication between replicas only (not --port). Needs --id and --data-dir."})
+  String peers;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = {"Keep the chat (Raft log and snapshots) in DIR, so that it outlives this",
+          "process. Without --peers: a one-replica group whose Raft port is --raft-port."})
+  Path dataDir;
+
+  @Option(names = "--raft-port", defaultValue = "0", paramLabel = "PORT",
+      description = {"With --data-dir and no --peers: the Raft port, 0 for any free one",
+          "(default: ${DEFAULT-VALUE})."})
+  int raftPort;
 
   @Option(names = "--quiet", description = "Do not print every clock event on the console.")
   boolean quiet;
@@ -96,7 +121,8 @@ final class ServerCommand implements Callable<Integer> {
     if (joinLimit < 0 || authFailureLimit < 0) {
       throw new UserError("--join-limit and --auth-failure-limit must be at least 0.", 2);
     }
-    String process = logs.start("server", !quiet, true);
+    ServerConfig.Replication replication = replication();
+    String process = logs.start(id != null ? id : "server", !quiet, true);
     ServerConfig config =
         ServerConfig.builder()
             .port(port)
@@ -109,6 +135,7 @@ final class ServerCommand implements Callable<Integer> {
             .maxInFlight(maxInFlight)
             .joinsPerMinute(joinLimit)
             .authFailuresPerMinute(authFailureLimit)
+            .replication(replication)
             .build();
     LamportClock clock = new LamportClock(config.processName(), new Log4jEventLog(), MergeBound.SERVER);
     NettyTransport transport = NettyTransport.create(0, "chitchat-server-netty");
@@ -124,6 +151,9 @@ final class ServerCommand implements Callable<Integer> {
       transport.close();
       LogSetup.shutdown();
       deleteIfEmpty(logs.logDir.resolve(process + ".jsonl"));
+      if (e instanceof ChatServer.ReplicationException) {
+        throw new UserError(e.getMessage());
+      }
       throw new UserError("Cannot listen on port " + port + ": "
           + BindAddress.whyNotListening(new InetSocketAddress(0).getAddress(), port, e));
     }
@@ -143,6 +173,64 @@ final class ServerCommand implements Callable<Integer> {
                 "chitchat-server-shutdown"));
     server.blockUntilShutdown();
     return 0;
+  }
+
+  /**
+   * The replication the options ask for, or {@code null} for an in-memory chat.
+   *
+   * @throws UserError for --peers without --data-dir or --id, an --id not in --peers, or a
+   *     malformed peer
+   */
+  private ServerConfig.Replication replication() {
+    if (peers == null && dataDir == null) {
+      if (id != null) {
+        throw new UserError("--id needs --peers (a cluster) or --data-dir.", 2);
+      }
+      return null;
+    }
+    if (dataDir == null) {
+      throw new UserError("--peers needs --data-dir: each replica keeps its Raft log there.", 2);
+    }
+    if (raftPort < 0 || raftPort > 65535) {
+      throw new UserError("--raft-port " + raftPort + " is out of range. Use 0 to 65535.", 2);
+    }
+    String self = id != null ? id : "server";
+    java.util.Map<String, String> members = new java.util.LinkedHashMap<>();
+    if (peers == null) {
+      members.put(self, "127.0.0.1:" + (raftPort == 0 ? freePort() : raftPort));
+    } else {
+      if (id == null) {
+        throw new UserError("--peers needs --id: which of the peers this replica is.", 2);
+      }
+      for (String peer : peers.split(",", -1)) {
+        int eq = peer.indexOf('=');
+        if (eq <= 0) {
+          throw new UserError("Peer '" + peer + "' is not ID=HOST:PORT (e.g. s1=localhost:6001).", 2);
+        }
+        String peerId = peer.substring(0, eq).strip();
+        if (dev.chitchat.rules.ChatRules.checkName(peerId).isPresent()) {
+          throw new UserError("Peer id '" + peerId
+              + "' must be 1 to 32 letters, digits, '-', '_' or '.'.", 2);
+        }
+        Endpoint endpoint = Endpoint.parse(peer.substring(eq + 1).strip());
+        if (members.put(peerId, endpoint.host() + ":" + endpoint.port()) != null) {
+          throw new UserError("Peer id " + peerId + " appears twice in --peers.", 2);
+        }
+      }
+      if (!members.containsKey(id)) {
+        throw new UserError("--id " + id + " is not one of the --peers (" + String.join(", ",
+            members.keySet()) + ").", 2);
+      }
+    }
+    return ServerConfig.Replication.of(self, members, dataDir.resolve(""));
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UserError("No free port for Raft: " + e.getMessage());
+    }
   }
 
   /**
