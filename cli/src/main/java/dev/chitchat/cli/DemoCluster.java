@@ -214,7 +214,7 @@ final class DemoCluster {
           + replica.state.name().toLowerCase(java.util.Locale.ROOT)
           + (replica.since.isEmpty() ? "." : " since " + replica.since + "."));
     }
-    if (replica.state != State.STOPPED && !replica.process.isAlive()) {
+    if (replica.state == State.RUNNING && !replica.process.isAlive()) {
       throw new UserError(replica.id + " exited by itself before " + step + " (line " + step.line()
           + "): " + lastLines(replica.processes.get(replica.processes.size() - 1) + ".out"));
     }
