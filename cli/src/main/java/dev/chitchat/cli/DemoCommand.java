@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Plays a scripted chat: starts a server and one process per participant, plays the scenario,",
+      "Plays a scripted chat: starts a server (or --servers N replicas) and one process per",
+      "participant, plays the scenario,",
       "stops them, and prints the run's log directory and, per participant, the lines it delivered",
       "with their Lamport timestamps. Waits for each step by watching the logs.",
       "Ends by drawing the run's space-time diagram and checking the clock condition (see 'diagram').",
@@ -45,6 +46,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "Where the run's logs go; must not exist or be empty (default: runs/<date>T<time>).")
   Path runDir;
 
+  @Option(names = "--servers", defaultValue = "1", paramLabel = "N",
+      description = {"Server replicas: 1 (default) runs one server; 3 or more run a Raft cluster",
+          "s1..sN, which the scenario may kill, restart, stop and continue (1 to 9)."})
+  int servers;
+
   @Option(names = "--step-timeout", defaultValue = "30", paramLabel = "SECONDS",
       description = "Longest wait for one step, in seconds (default: ${DEFAULT-VALUE}).")
   long stepTimeoutSeconds;
@@ -54,17 +60,21 @@ final class DemoCommand implements Callable<Integer> {
     if (stepTimeoutSeconds < 1) {
       throw new UserError("--step-timeout must be at least 1 second.", 2);
     }
+    if (servers < 1 || servers > 9) {
+      throw new UserError("--servers must be 1 to 9.", 2);
+    }
     String source = scenario == null ? "scenarios/" + DEFAULT_SCENARIO : scenario.toString();
-    Scenario script = Scenario.parse(source, readScenario());
+    Scenario script = Scenario.parse(source, readScenario(), servers);
     Path dir = runDir != null ? runDir : Path.of("runs", LocalDateTime.now().format(
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")));
     prepare(dir);
     try (Launcher launcher = new Launcher(dir); RunWatcher watcher = new RunWatcher(dir)) {
       DemoRun run =
           new DemoRun(dir, launcher, watcher, Duration.ofSeconds(stepTimeoutSeconds),
-              spec.commandLine().getOut());
-      run.startServer();
-      spec.commandLine().getOut().println("Playing " + source + "; logs in " + dir);
+              spec.commandLine().getOut(), servers);
+      String started = run.startServers();
+      spec.commandLine().getOut().println("Playing " + source
+          + (started.isEmpty() ? "" : " with " + started) + "; logs in " + dir);
       run.play(script);
       run.stopServer();
       boolean delivered = run.report();

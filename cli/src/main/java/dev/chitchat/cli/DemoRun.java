@@ -20,9 +20,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One play of a {@link Scenario}: a server process and one process per participant, driven through
- * the participants' standard input and observed only through the run's logs. After every step it
- * waits until every current participant has delivered everything the server has ordered so far.
+ * One play of a {@link Scenario}: a server process (or, with {@code --servers N}, a cluster of N
+ * replicas: {@link DemoCluster}) and one process per participant, driven through the participants'
+ * standard input and observed only through the run's logs. After every step it waits until every
+ * current participant has delivered everything the server has ordered so far.
  *
  * <p>Not thread-safe: one demo thread.
  */
@@ -56,16 +57,50 @@ final class DemoRun {
   private final PrintWriter out;
   private final Map<String, Child> present = new LinkedHashMap<>();
   private final List<Child> everyone = new ArrayList<>();
+  private final DemoCluster cluster;
   private Process server;
   private int port;
+  private int started;
 
-  DemoRun(Path runDir, Launcher launcher, RunWatcher watcher, Duration timeout, PrintWriter out) {
+  /** A run with one server process. */
+  DemoRun(Path runDir, Launcher launcher, RunWatcher watcher, Duration timeout, PrintWriter out)
+      throws IOException {
+    this(runDir, launcher, watcher, timeout, out, 1);
+  }
+
+  /** A run with {@code servers} replicas (1: one server process, as ever). */
+  DemoRun(Path runDir, Launcher launcher, RunWatcher watcher, Duration timeout, PrintWriter out,
+      int servers) throws IOException {
     this.runDir = runDir;
     this.launcher = launcher;
     this.watcher = watcher;
-    this.progress = new RunProgress(watcher, timeout);
     this.timeout = timeout;
     this.out = out;
+    if (servers > 1) {
+      DemoCluster[] self = new DemoCluster[1];
+      this.progress = new RunProgress(watcher, timeout, () -> self[0].processes());
+      this.cluster = new DemoCluster(servers, runDir, launcher, watcher, progress, timeout);
+      self[0] = cluster;
+    } else {
+      this.progress = new RunProgress(watcher, timeout);
+      this.cluster = null;
+    }
+  }
+
+  /**
+   * Starts the server on a free port and waits until it listens; or starts the cluster's replicas
+   * and waits until one leads.
+   *
+   * @return what started, for the demo's first line
+   */
+  String startServers() throws IOException, InterruptedException {
+    if (cluster != null) {
+      DemoCluster.Leader leader = cluster.start();
+      return cluster.ids().size() + " replicas (" + String.join(", ", cluster.ids()) + "; "
+          + leader.id() + " leads term " + leader.term() + ")";
+    }
+    startServer();
+    return "";
   }
 
   /** Starts the server on a free port and waits until it listens. */
@@ -98,6 +133,7 @@ final class DemoRun {
         case JOIN -> join(step);
         case PUBLISH -> publish(step);
         case LEAVE -> leave(step);
+        default -> announce(step, cluster.play(step), null);
       }
     }
     for (Child child : List.copyOf(present.values())) {
@@ -112,7 +148,9 @@ final class DemoRun {
             process,
             true,
             List.of("participant", "--name", step.participant(), "--port", "0",
-                "--server", "127.0.0.1:" + port, "--log-dir", runDir.toString(), "--console-log"));
+                "--server", cluster == null ? "127.0.0.1:" + port : cluster.serverList(started),
+                "--log-dir", runDir.toString(), "--console-log"));
+    started++;
     Child child = new Child(step.participant(), process, os);
     everyone.add(child);
     LoggedEvent response = awaitResponse(step, child, "Join", 1);
@@ -157,8 +195,12 @@ final class DemoRun {
     awaitDeliveries(step, response);
   }
 
-  /** Stops the server with SIGTERM and waits for it. */
+  /** Stops the server (or every replica) with SIGTERM and waits for it. */
   void stopServer() throws InterruptedException {
+    if (cluster != null) {
+      cluster.stop();
+      return;
+    }
     server.destroy();
     if (!server.waitFor(10, TimeUnit.SECONDS)) {
       server.destroyForcibly();
@@ -176,7 +218,9 @@ final class DemoRun {
     boolean consistent = true;
     out.println();
     out.println("Run directory: " + runDir);
-    out.println("  JSON Lines logs: server.jsonl"
+    out.println("  JSON Lines logs: "
+        + (cluster == null ? "server.jsonl" : String.join(", ",
+            cluster.processes().stream().map(id -> id + ".jsonl").toList()))
         + everyone.stream().map(c -> ", " + c.process + ".jsonl").reduce("", String::concat));
     out.println("  console output:  *.out");
     for (Child child : everyone) {
@@ -210,9 +254,24 @@ final class DemoRun {
   private Optional<String> checkMembership(Child child, List<Long> seqs, Map<Long, LoggedEvent> ordered) {
     Long joined = null;
     Long left = null;
+    // The child's membership: NAME is the first, NAME-2 the second ... (by the server's order).
+    int membership = child.process.equals(child.name) ? 1
+        : Integer.parseInt(child.process.substring(child.name.length() + 1));
+    int joins = 0;
+    int leaves = 0;
     for (Map.Entry<Long, LoggedEvent> entry : ordered.entrySet()) {
       LoggedEvent e = entry.getValue();
-      if (child.process.equals(e.peer()) && e.isAction("join")) {
+      if (RunProgress.isApplied(e)) {
+        // A replica's log names the proposer as the peer: the participant is in the text.
+        String text = e.text() == null ? "" : e.text();
+        if (e.action().equals("join") && text.startsWith("Participant " + child.name + " joined")
+            && ++joins == membership) {
+          joined = entry.getKey();
+        } else if ((e.action().equals("leave") || e.action().equals("remove"))
+            && text.startsWith("Participant " + child.name + " left") && ++leaves == membership) {
+          left = entry.getKey();
+        }
+      } else if (child.process.equals(e.peer()) && e.isAction("join")) {
         joined = entry.getKey();
       } else if (child.process.equals(e.peer()) && (e.isAction("leave") || e.isAction("remove"))) {
         left = entry.getKey();
@@ -237,7 +296,7 @@ final class DemoRun {
 
   private LoggedEvent awaitResponse(Scenario.Step step, Child child, String rpc, int count)
       throws InterruptedException {
-    return progress.awaitResponse(child.process, rpc, count, "line " + step.line(),
+    return progress.awaitResponse(child.process, rpc, count, where(step),
         () -> child.os.isAlive() || !child.present
             ? null
             : child.process + " exited before its " + rpc + " response: " + lastLines(child.process + ".out"));
@@ -245,13 +304,21 @@ final class DemoRun {
 
   /** Waits until every current participant has delivered the event that the step's call created. */
   private void awaitDeliveries(Scenario.Step step, LoggedEvent response) throws InterruptedException {
-    long target = progress.awaitCreated(response, "line " + step.line());
+    long target = progress.awaitCreated(response, where(step));
     for (Child child : present.values()) {
-      progress.awaitDelivered(child.process, target, "line " + step.line(),
+      progress.awaitDelivered(child.process, target, where(step),
           () -> child.os.isAlive()
-              ? null
+              ? cluster == null ? null : cluster.exitedByItself()
               : child.process + " exited unexpectedly: " + lastLines(child.process + ".out"));
     }
+  }
+
+  /**
+   * Where a step is, for a wait's message: {@code "line 12"}; with replicas down, also which
+   * ({@code "line 12; s2 killed at line 9"}), since a participant may be failing over.
+   */
+  private String where(Scenario.Step step) {
+    return "line " + step.line() + (cluster == null ? "" : cluster.faults());
   }
 
   private void announce(Scenario.Step step, String result, LoggedEvent response) {

@@ -32,6 +32,18 @@ final class Launcher implements AutoCloseable {
    * @param withInput whether the process reads its standard input from the demo (else from nothing)
    */
   synchronized Process start(String label, boolean withInput, List<String> args) throws IOException {
+    return start(label, withInput, false, args);
+  }
+
+  /**
+   * Starts {@code chitchat <args>} in a new JVM.
+   *
+   * @param label the process's name, for its console file
+   * @param withInput whether the process reads its standard input from the demo (else from nothing)
+   * @param appendOutput whether to append to an existing console file (a restarted process)
+   */
+  synchronized Process start(String label, boolean withInput, boolean appendOutput, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String classPath = ownJar();
@@ -50,7 +62,9 @@ final class Launcher implements AutoCloseable {
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(runDir.resolve(label + ".out").toFile());
+            .redirectOutput(appendOutput
+                ? ProcessBuilder.Redirect.appendTo(runDir.resolve(label + ".out").toFile())
+                : ProcessBuilder.Redirect.to(runDir.resolve(label + ".out").toFile()));
     if (!withInput) {
       builder.redirectInput(ProcessBuilder.Redirect.from(new File(isWindows() ? "NUL" : "/dev/null")));
     }
@@ -59,10 +73,39 @@ final class Launcher implements AutoCloseable {
     return process;
   }
 
+  /**
+   * Sends a POSIX signal ({@code STOP}, {@code CONT}) to a process with {@code kill}.
+   *
+   * @throws UserError if {@code kill} fails (the process has ended, or no {@code kill} command)
+   */
+  static void signal(Process process, String signal) throws InterruptedException {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+          .redirectErrorStream(true).start();
+      byte[] said = kill.getInputStream().readAllBytes();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new UserError("kill -" + signal + " " + process.pid() + " failed: "
+            + new String(said, java.nio.charset.StandardCharsets.UTF_8).strip());
+      }
+    } catch (IOException e) {
+      throw new UserError("Cannot run kill -" + signal + ": " + e.getMessage());
+    }
+  }
+
   @Override
   public synchronized void close() {
     for (Process process : processes) {
       if (process.isAlive()) {
+        if (!isWindows()) {
+          // A stopped process (SIGSTOP) handles SIGTERM only once it runs again.
+          try {
+            signal(process, "CONT");
+          } catch (UserError e) {
+            // It ended meanwhile.
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         process.destroy();
       }
     }

@@ -2,9 +2,10 @@ package dev.chitchat.cli;
 
 import dev.chitchat.logging.LoggedEvent;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -12,6 +13,9 @@ import java.util.function.Supplier;
  * and a scripted participant ({@link ScriptPlayer}) share. A step has taken effect when its
  * participant's log holds the step's response, and, if the server ordered an event for it, every
  * participant present after the step has delivered that event.
+ *
+ * <p>The server is one process ({@code server}) or the replicas of a cluster ({@code s1}, {@code
+ * s2}, ...): every server process's log is searched for the event a call created.
  *
  * <p>Not thread-safe, like the {@link RunWatcher} it reads through.
  */
@@ -22,10 +26,21 @@ final class RunProgress {
 
   private final RunWatcher watcher;
   private final Duration timeout;
+  private final Supplier<List<String>> servers;
 
+  /** For a run with one server process, {@code server}. */
   RunProgress(RunWatcher watcher, Duration timeout) {
+    this(watcher, timeout, () -> List.of(SERVER));
+  }
+
+  /**
+   * @param servers the server processes whose logs hold the chat's events (asked again each time:
+   *     a scripted participant learns them from the files that appear)
+   */
+  RunProgress(RunWatcher watcher, Duration timeout, Supplier<List<String>> servers) {
     this.watcher = watcher;
     this.timeout = timeout;
+    this.servers = servers;
   }
 
   RunWatcher watcher() {
@@ -64,24 +79,59 @@ final class RunProgress {
     return found[0];
   }
 
-  /** The server's action (join, publish, leave) made by the call that {@code response} answered. */
+  /**
+   * The server's action (join, publish, leave) made by the call that {@code response} answered, as
+   * the server process (or replica) that answered logged it.
+   */
   Optional<LoggedEvent> createdBy(LoggedEvent response) {
     if (response.callId() == null) {
       return Optional.empty();
     }
     LoggedEvent created = null;
-    for (LoggedEvent e : watcher.events(SERVER)) {
-      if (e.seq() != null && response.callId().equals(e.callId()) && "action".equals(e.kind())) {
-        created = e;
+    for (String server : servers.get()) {
+      List<LoggedEvent> events = watcher.events(server);
+      for (int i = 0; i < events.size(); i++) {
+        LoggedEvent e = events.get(i);
+        if (e.seq() != null && response.callId().equals(e.callId()) && "action".equals(e.kind())) {
+          created = e;
+        } else if (created == null && e.isSend() && "response".equals(e.leg())
+            && response.callId().equals(e.callId())) {
+          created = appliedBefore(events, i, server, response.rpc());
+        }
       }
     }
     return Optional.ofNullable(created);
   }
 
   /**
-   * Waits until the server's log holds the event that an OK {@code response} stands for and returns
-   * its sequence number. The server logs its action before it responds, so this returns at once
-   * unless the logs are read through a slow shared file system.
+   * In a replica's log, the command that the response at {@code index} answered: the last entry
+   * this replica proposed and applied before it ({@code receive}, {@code rpc: Replicate}, {@code
+   * peer} this replica) whose action is the call's ({@code Join}: {@code join}, ...). A replica
+   * answers a call only once its entry is applied there, and the demo's calls come one at a time.
+   */
+  private static LoggedEvent appliedBefore(List<LoggedEvent> events, int index, String replica,
+      String rpc) {
+    String action = rpc == null ? "" : rpc.toLowerCase(java.util.Locale.ROOT);
+    for (int i = index - 1; i >= 0; i--) {
+      LoggedEvent e = events.get(i);
+      // A restarted replica's process is s2-2, ...; the proposer is named by its id, s2.
+      if (isApplied(e) && action.equals(e.action()) && e.peer() != null
+          && (replica.equals(e.peer()) || replica.startsWith(e.peer() + "-"))) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code e} is a replica applying a chat event: a Replicate receive with a seq. */
+  static boolean isApplied(LoggedEvent e) {
+    return e.isReceive() && "Replicate".equals(e.rpc()) && e.seq() != null && e.action() != null;
+  }
+
+  /**
+   * Waits until a server's log holds the event that an OK {@code response} stands for and returns
+   * its sequence number. The server (or the replica that answered) logs its action before it
+   * responds, so this returns at once unless the logs are read through a slow shared file system.
    */
   long awaitCreated(LoggedEvent response, String context) throws InterruptedException {
     watcher.await(
@@ -90,6 +140,19 @@ final class RunProgress {
         () -> createdBy(response).isPresent(),
         () -> null);
     return createdBy(response).orElseThrow().seq();
+  }
+
+  /** The highest sequence number any server process has logged so far, 0 if none. */
+  long lastSeq() {
+    long last = 0;
+    for (String server : servers.get()) {
+      for (LoggedEvent e : watcher.events(server)) {
+        if (e.seq() != null) {
+          last = Math.max(last, e.seq());
+        }
+      }
+    }
+    return last;
   }
 
   /** Waits until {@code process} has delivered event {@code seq} or a later one. */
@@ -103,13 +166,20 @@ final class RunProgress {
         failure);
   }
 
-  /** The server's join, publish, leave and remove actions so far, by sequence number. */
+  /**
+   * The server's join, publish, leave and remove actions so far, by sequence number, in order; in a
+   * cluster, each as the first replica (in the order given) logged applying it (a Replicate
+   * receive whose {@code peer} is the replica that proposed it, not the participant).
+   */
   Map<Long, LoggedEvent> serverActionsBySeq() {
-    Map<Long, LoggedEvent> bySeq = new LinkedHashMap<>();
-    for (LoggedEvent e : watcher.events(SERVER)) {
-      if (e.seq() != null && (e.isAction("join") || e.isAction("publish") || e.isAction("leave")
-          || e.isAction("remove"))) {
-        bySeq.put(e.seq(), e);
+    Map<Long, LoggedEvent> bySeq = new TreeMap<>();
+    for (String server : servers.get()) {
+      for (LoggedEvent e : watcher.events(server)) {
+        boolean created = "action".equals(e.kind()) || isApplied(e);
+        if (e.seq() != null && created && List.of("join", "publish", "leave", "remove")
+            .contains(e.action())) {
+          bySeq.putIfAbsent(e.seq(), e);
+        }
       }
     }
     return bySeq;

@@ -50,6 +50,16 @@ final class RunWatcher implements AutoCloseable {
     return tail(runDir.resolve(process + ".jsonl")).events;
   }
 
+  /** The processes that have a JSON Lines file in the run directory, by name, sorted. */
+  List<String> processes() {
+    try (var files = Files.list(runDir)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
+          .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
   /** The text lines of a file in the run directory so far. */
   List<String> lines(String fileName) {
     return tail(runDir.resolve(fileName)).lines;

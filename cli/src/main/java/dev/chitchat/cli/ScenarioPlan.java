@@ -10,7 +10,8 @@ import java.util.Map;
  * A {@link Scenario} as its run's logs will show it: for every step, the process that plays it, the
  * RPC response that completes it (the how-many-th of that process), and the processes present after
  * it. Ends, as the demo does, with a leave for everyone still present after the last step, in the
- * order they joined. An immutable value.
+ * order they joined. Server steps ({@code kill s2}, ...) are not in the plan: no participant plays
+ * them, and the logs show no response for them. An immutable value.
  *
  * <p>Process names follow {@code LogSetup.uniqueProcessName} in a fresh run directory: a
  * participant's first membership is the process {@code NAME}, its second {@code NAME-2}, and so on.
@@ -58,6 +59,9 @@ record ScenarioPlan(List<Planned> steps) {
         case LEAVE -> {
           String process = present.remove(name);
           planned.add(new Planned(step, process, "Leave", 1, List.copyOf(present.values())));
+        }
+        default -> {
+          // A server step (kill, restart, stop, continue): no participant plays it.
         }
       }
       if (i == steps.size() - 1) {

@@ -53,7 +53,7 @@ final class ScriptOptions {
     } catch (IOException e) {
       throw new UserError("Cannot read scenario file " + script + ": " + e.getMessage(), 2);
     }
-    Scenario scenario = Scenario.parse(script.toString(), text);
+    Scenario scenario = Scenario.parse(script.toString(), text, Scenario.SCRIPTED);
     if (Files.exists(logDir.resolve(name + ".jsonl"))) {
       throw new UserError(logDir.resolve(name + ".jsonl") + " already exists: a scripted run needs a"
           + " fresh --log-dir, shared by the server and every participant.", 2);

@@ -71,7 +71,12 @@ final class ScriptPlayer {
     screen.show(name + " plays " + mine.size() + " of the " + plan.steps().size() + " steps of "
         + source + "; waiting for the earlier steps in " + logDir);
     try (RunWatcher watcher = new RunWatcher(logDir)) {
-      RunProgress progress = new RunProgress(watcher, timeout);
+      // The server processes: every log that no participant of the scenario writes (server, or
+      // the replicas s1, s2, ... of a cluster).
+      java.util.Set<String> participants = new java.util.HashSet<>();
+      plan.steps().forEach(p -> participants.add(p.process()));
+      RunProgress progress = new RunProgress(watcher, timeout, () -> watcher.processes().stream()
+          .filter(p -> !participants.contains(p)).toList());
       int confirmed = 0;
       for (int index : mine) {
         while (confirmed < index) {

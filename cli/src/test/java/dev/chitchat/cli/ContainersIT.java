@@ -216,6 +216,87 @@ class ContainersIT {
     RunLogs.assertClockCondition(read.events(), byProcess, true);
   }
 
+  /**
+   * Three replica containers (s1, s2, s3: one Raft group) and three participant containers, each
+   * listing every replica, a different one first. The participants read their input from a file
+   * that the test appends to. The container of the leader is killed mid-chat; a message published
+   * after that is delivered to every participant.
+   */
+  @Test
+  void threeReplicaContainersKeepTheChatGoingWhenTheLeadersContainerIsKilled() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(TestCluster.serverHasPeers(),
+        "the server has no --peers yet: no cluster to test");
+    scenario("unused.scenario", "# the participants are typed to");
+    Map<String, GenericContainer<?>> replicas = new LinkedHashMap<>();
+    String peers = "s1=s1:6001,s2=s2:6001,s3=s3:6001";
+    for (String id : List.of("s1", "s2", "s3")) {
+      GenericContainer<?> replica = new GenericContainer<>(serverImage)
+          .withNetwork(network)
+          .withNetworkAliases(id)
+          .withFileSystemBind(logs.getParent().toString(), "/logs", BindMode.READ_WRITE)
+          .withCommand("--id", id, "--port", "50051", "--peers", peers,
+              "--data-dir", "/logs/run/data/" + id, "--log-dir", "/logs/run", "--quiet");
+      containers.add(replica);
+      replica.start();
+      replicas.put(id, replica);
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> TestCluster.leader(read()).isPresent());
+
+    List<String> names = List.of("Ann", "Ben", "Cat");
+    List<String> order = List.of("s1", "s2", "s3");
+    for (int k = 0; k < names.size(); k++) {
+      String name = names.get(k);
+      List<String> servers = new ArrayList<>();
+      for (int i = 0; i < order.size(); i++) {
+        servers.add(order.get((k + i) % order.size()) + ":50051");
+      }
+      Path input = logs.getParent().resolve(name + ".in");
+      Files.writeString(input, "");
+      GenericContainer<?> participant = participant(name)
+          .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("/bin/sh", "-c"))
+          .withCommand("tail -n +1 -f /logs/" + name + ".in | java"
+              + " -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager"
+              + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar /opt/chitchat/chitchat.jar participant"
+              + " --name " + name + " --server " + String.join(",", servers)
+              + " --port 50061 --log-dir /logs/run --no-console-log")
+          .waitingFor(Wait.forLogMessage(".*Joined Chitty-Chat.*\\n", 1));
+      participant.start();
+    }
+
+    type("Ann", "before the crash");
+    awaitDelivered(names, "Ann: before the crash");
+    Map.Entry<String, Long> leader = TestCluster.leader(read()).orElseThrow();
+    GenericContainer<?> doomed = replicas.get(leader.getKey());
+    doomed.getDockerClient().killContainerCmd(doomed.getContainerId()).exec();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !doomed.isRunning());
+
+    type("Ben", "after the crash");
+    awaitDelivered(names, "Ben: after the crash");
+    assertThat(TestCluster.leader(read()).orElseThrow().getValue())
+        .as("a new leader, of a later term").isGreaterThan(leader.getValue());
+    for (String name : names) {
+      List<Long> seqs = RunLogs.delivered(RunLogs.byProcess(read())).get(name);
+      assertThat(seqs).as(name + "'s deliveries").isSorted().doesNotHaveDuplicates();
+    }
+  }
+
+  private List<LoggedEvent> read() throws IOException {
+    return new EventLogReader().read(logs).events();
+  }
+
+  private void type(String name, String line) throws IOException {
+    Files.writeString(logs.getParent().resolve(name + ".in"), line + "\n", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  private void awaitDelivered(List<String> names, String text) {
+    await().atMost(Duration.ofSeconds(90)).until(() -> {
+      List<LoggedEvent> all = read();
+      return names.stream().allMatch(n -> all.stream().anyMatch(e -> e.process().equals(n)
+          && e.isAction("deliver") && text.equals(e.text())));
+    });
+  }
+
   private static boolean failedBroadcastToAske(LoggedEvent e) {
     return e.isReceive() && "Broadcast".equals(e.rpc()) && "Aske".equals(e.peer())
         && ("UNAVAILABLE".equals(e.status()) || "DEADLINE_EXCEEDED".equals(e.status()));
