@@ -47,13 +47,17 @@ final class RunProgress {
     return watcher;
   }
 
+  /** Statuses after which a participant tries again: not the answer to a step. */
+  private static final java.util.Set<String> RETRIED = java.util.Set.of("UNAVAILABLE", "DEADLINE_EXCEEDED");
+
   Duration timeout() {
     return timeout;
   }
 
   /**
-   * Waits until {@code process} has received the {@code count}-th response of {@code rpc} (an OK
-   * response or an error status).
+   * Waits until {@code process} has received the {@code count}-th answer of {@code rpc}: an OK
+   * response or an error status, not counting UNAVAILABLE and DEADLINE_EXCEEDED, which the
+   * participant retries (through another replica in a cluster) under the same message id.
    *
    * @param context for messages, e.g. {@code "line 4"}
    * @param failure checked while waiting: a non-null message ends the wait with that error
@@ -68,7 +72,8 @@ final class RunProgress {
         () -> {
           int seen = 0;
           for (LoggedEvent e : watcher.events(process)) {
-            if (e.isReceive() && rpc.equals(e.rpc()) && "response".equals(e.leg()) && ++seen == count) {
+            if (e.isReceive() && rpc.equals(e.rpc()) && "response".equals(e.leg())
+                && !RETRIED.contains(e.status()) && ++seen == count) {
               found[0] = e;
               return true;
             }
@@ -114,9 +119,11 @@ final class RunProgress {
     String action = rpc == null ? "" : rpc.toLowerCase(java.util.Locale.ROOT);
     for (int i = index - 1; i >= 0; i--) {
       LoggedEvent e = events.get(i);
-      // A restarted replica's process is s2-2, ...; the proposer is named by its id, s2.
-      if (isApplied(e) && action.equals(e.action()) && e.peer() != null
-          && (replica.equals(e.peer()) || replica.startsWith(e.peer() + "-"))) {
+      // The proposer is named by its process (a restarted s2 is s2-2): entries an earlier
+      // incarnation proposed, which a restarted replica applies again, are not this call's. A
+      // Publish retried under its message id is answered with its first event ("duplicate").
+      if (isApplied(e) && replica.equals(e.peer()) && (action.equals(e.action())
+          || ("publish".equals(action) && "duplicate".equals(e.action())))) {
         return e;
       }
     }
