@@ -193,8 +193,8 @@ final class ChatState {
         // The same participant's Join, retried: it joined already; attach it where it asked now.
         existing.replica = replica;
         existing.attachment++;
-        stamp.at("join", existing.joined.getSequence(),
-            l -> join.getName() + " retried its Join: already a member");
+        stamp.at("duplicate", existing.joined.getSequence(),
+            l -> "retry of " + join.getName() + "'s Join: already a member, not announced again");
         return new Applied(existing.joined, false, existing.session, null,
             since(existing.joined.getSequence()), existing);
       }

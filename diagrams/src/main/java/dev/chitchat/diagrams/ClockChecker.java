@@ -235,7 +235,8 @@ public final class ClockChecker {
       for (int i = m.firstEventOf(server); i < m.endOf(server); i++) {
         LoggedEvent e = m.event(i);
         boolean action = "action".equals(e.kind()) && e.seq() != null && !e.isAction("duplicate");
-        boolean applied = e.isReceive() && RunModel.REPLICATE.equals(e.rpc()) && e.seq() != null;
+        boolean applied = e.isReceive() && RunModel.REPLICATE.equals(e.rpc()) && e.seq() != null
+            && !"duplicate".equals(e.action());
         if (!action && !applied) {
           continue;
         }

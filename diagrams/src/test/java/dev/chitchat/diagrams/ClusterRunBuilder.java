@@ -32,7 +32,7 @@ final class ClusterRunBuilder {
     final String callId;
     final String proposer;
     final long sendL;
-    final String action;
+    String action;
     final String text;
     Long seq;
 
@@ -222,6 +222,22 @@ final class ClusterRunBuilder {
       commit(en[0], true);
     });
     broadcast(en[0].seq, who + ": " + message);
+    return this;
+  }
+
+  /**
+   * {@code who} publishes again under its last message's id (its answer was lost): the replica
+   * proposes it again and every replica applies it as a {@code duplicate} of that message's seq,
+   * broadcasting nothing.
+   */
+  ClusterRunBuilder retryLastPublish(String who, String message) {
+    long earlier = seq;
+    call(who, attached.get(who), "Publish", () -> {
+      Entry en = propose(attached.get(who), "publish", message, true);
+      en.action = "duplicate";
+      en.seq = earlier;
+      commit(en, false);
+    });
     return this;
   }
 

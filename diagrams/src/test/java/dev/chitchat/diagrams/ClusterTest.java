@@ -56,6 +56,17 @@ class ClusterTest {
   }
 
   @Test
+  void aPublishRetriedUnderItsMessageIdIsADuplicateOfItsSeqNotASecondEvent() throws Exception {
+    ClusterRunBuilder run = new ClusterRunBuilder("s1", "s2", "s3").leader("s1", 1)
+        .join("Ann", "s1").join("Bob", "s2").publish("Ann", "hello")
+        .retryLastPublish("Ann", "hello").publish("Bob", "hi");
+    CheckReport report = ClockChecker.check(model(run));
+
+    assertThat(report.violations()).isEmpty();
+    assertThat(report.chatEvents()).isEqualTo(4);
+  }
+
+  @Test
   void aReplicateSendIsPairedWithOneReceivePerReplicaAndItsProposersOwnReceiveIsNoMessage() throws Exception {
     RunModel m = model(ClusterRunBuilder.demo());
     int send = -1;
