@@ -123,7 +123,7 @@ final class RunProgress {
       // incarnation proposed, which a restarted replica applies again, are not this call's. A
       // Publish retried under its message id is answered with its first event ("duplicate").
       if (isApplied(e) && replica.equals(e.peer()) && (action.equals(e.action())
-          || ("publish".equals(action) && "duplicate".equals(e.action())))) {
+          || (("publish".equals(action) || "join".equals(action)) && "duplicate".equals(e.action())))) {
         return e;
       }
     }

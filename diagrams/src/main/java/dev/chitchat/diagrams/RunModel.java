@@ -188,8 +188,9 @@ public final class RunModel {
   private static final int[] NONE = new int[0];
 
   /**
-   * A replica killed and restarted appends to the same log file, with a clock that starts again from
-   * 0: a new process of the happens-before graph (its events are not ordered after the earlier
+   * A replica killed and restarted is a new incarnation: {@code chitchat server} gives it a log of
+   * its own ({@code s1-2.jsonl}); one that appends to the same log file, with a clock that starts
+   * again from 0, is cut into one as well: a new process of the happens-before graph (its events are not ordered after the earlier
    * incarnation's by anything but messages, e.g. the entries it applies again). The log of a replica
    * (a process that logged a {@value #REPLICATE} event) is cut where an event's Lamport time is not
    * above its predecessor's and is exactly what a fresh clock gives: 1 for a send, an action or a
@@ -228,8 +229,21 @@ public final class RunModel {
         previous = e.lamport();
       }
     }
+    // A replica restarted by `chitchat server` logs to a file of its own, s1-2.jsonl (as a
+    // restarted server or participant does): an incarnation of s1 all the same.
+    for (Map.Entry<String, String> r : replicaOf.entrySet()) {
+      java.util.regex.Matcher numbered = RESTARTED.matcher(r.getKey());
+      if (r.getKey().equals(r.getValue()) && numbered.matches()
+          && replicaOf.containsKey(numbered.group(1))) {
+        r.setValue(replicaOf.get(numbered.group(1)));
+      }
+    }
     return out;
   }
+
+  /** A restarted process's name: its first incarnation's, then {@code -2}, {@code -3}, ... */
+  private static final java.util.regex.Pattern RESTARTED =
+      java.util.regex.Pattern.compile("(.+)-(\\d{1,8})");
 
   private static LoggedEvent withProcess(LoggedEvent e, String process) {
     return new LoggedEvent(e.file(), e.line(), e.time(), process, e.lamport(), e.kind(), e.rpc(),
