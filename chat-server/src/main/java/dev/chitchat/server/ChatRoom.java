@@ -386,7 +386,7 @@ final class ChatRoom {
         }
       }
     }
-    orphans.forEach(m -> orderRemoval(m, ChatState.CONNECTION_LOST));
+    orphans.forEach(m -> orderRemoval(m, ParticipantLink.CONNECTION_LOST));
   }
 
   /**
@@ -402,7 +402,7 @@ final class ChatRoom {
         }
       }
     }
-    lost.forEach(m -> orderRemoval(m, ChatState.CONNECTION_LOST));
+    lost.forEach(m -> orderRemoval(m, ParticipantLink.CONNECTION_LOST));
   }
 
   /** Called by a link that gave up on its participant. */

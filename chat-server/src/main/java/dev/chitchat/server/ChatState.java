@@ -42,8 +42,8 @@ final class ChatState {
   /** How many removed sessions are remembered, to tell their holders why. */
   static final int REMEMBERED_REMOVALS = 4096;
 
-  /** Why a replica removed a member whose replica was lost and who did not move in time. */
-  static final String CONNECTION_LOST = "connection lost";
+  /** How many of each member's message ids are remembered, to answer a retried Publish. */
+  static final int REMEMBERED_MESSAGE_IDS = 1024;
 
   /**
    * Ticks the applying process's clock once for an applied command and returns the Lamport time of
@@ -100,7 +100,7 @@ final class ChatState {
         new LinkedHashMap<>() {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, ChatEvent> eldest) {
-            return size() > Member.REMEMBERED_MESSAGE_IDS;
+            return size() > REMEMBERED_MESSAGE_IDS;
           }
         };
 
@@ -129,6 +129,17 @@ final class ChatState {
         }
       };
   private final Deque<ChatEvent> recent = new ArrayDeque<>();
+  private final int replayWindow;
+
+  /** A new chat that replays the {@link #REPLAY_WINDOW} most recent events. */
+  ChatState() {
+    this(REPLAY_WINDOW);
+  }
+
+  /** @param replayWindow how many of the most recent events a moving member can be sent again */
+  ChatState(int replayWindow) {
+    this.replayWindow = replayWindow;
+  }
 
   /** The chat's id (the first command's entry id); empty before the first command. */
   String chatId() {
@@ -285,7 +296,7 @@ final class ChatState {
     long oldest = recent.isEmpty() ? lastSeq + 1 : recent.peekFirst().getSequence();
     if (from < oldest && from <= lastSeq) {
       return refuse(stamp, Status.FAILED_PRECONDITION, "You were away too long: event " + from
-          + " is no longer kept (the replay window holds " + REPLAY_WINDOW
+          + " is no longer kept (the replay window holds " + replayWindow
           + " events). Join again as a new participant.");
     }
     List<ChatEvent> replay = since(from);
@@ -353,7 +364,7 @@ final class ChatState {
         .setReason(reason)
         .build();
     recent.addLast(event);
-    if (recent.size() > REPLAY_WINDOW) {
+    if (recent.size() > replayWindow) {
       recent.removeFirst();
     }
     return event;
