@@ -8,8 +8,6 @@ import dev.chitchat.proto.replication.Command;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,10 +38,6 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.io.grpc.Grpc;
-import org.apache.ratis.thirdparty.io.grpc.ServerCall;
-import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
-import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -118,7 +112,7 @@ final class RaftOrdering implements Ordering, AutoCloseable {
     Parameters parameters = new Parameters();
     Set<InetAddress> peerAddresses = peerAddresses(replication.peers());
     GrpcConfigKeys.Server.setServicesCustomizer(parameters,
-        (builder, types) -> builder.intercept(new PeersOnly(peerAddresses)));
+        (builder, types) -> builder.intercept(new RaftPeersOnly(peerAddresses)));
     this.server = RaftServer.newBuilder()
         .setServerId(self)
         .setGroup(group)
@@ -264,28 +258,5 @@ final class RaftOrdering implements Ordering, AutoCloseable {
       }
     }
     return addresses;
-  }
-
-  /** Refuses Raft calls from addresses that are not the peers'. */
-  private static final class PeersOnly implements ServerInterceptor {
-    private final Set<InetAddress> peers;
-
-    PeersOnly(Set<InetAddress> peers) {
-      this.peers = peers;
-    }
-
-    @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call,
-        org.apache.ratis.thirdparty.io.grpc.Metadata headers, ServerCallHandler<Q, R> next) {
-      SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-      if (remote instanceof InetSocketAddress inet && inet.getAddress() != null
-          && !peers.contains(inet.getAddress())) {
-        call.close(org.apache.ratis.thirdparty.io.grpc.Status.PERMISSION_DENIED.withDescription(
-            "Not a replica of this chat: Raft calls are taken from peers only."),
-            new org.apache.ratis.thirdparty.io.grpc.Metadata());
-        return new ServerCall.Listener<>() {};
-      }
-      return next.startCall(call, headers);
-    }
   }
 }

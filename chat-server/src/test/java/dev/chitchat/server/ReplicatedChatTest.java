@@ -279,6 +279,26 @@ class ReplicatedChatTest {
   }
 
   @Test
+  void aForgedTimestampWithoutASessionMovesNoReplicasClockAndTokensWorkOnEveryReplica()
+      throws Exception {
+    cluster("s1", "s2", "s3");
+    Participant ann = new Participant("Ann");
+    ann.join("s1");
+    Participant mallory = new Participant("Mallory");
+    mallory.clock.receive(1L << 50, dev.chitchat.clock.EventDetails.action("forge", "jump"));
+
+    for (String replica : List.of("s1", "s2", "s3")) {
+      assertThatThrownBy(() -> mallory.publish(replica, "x", "forged"))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+      // Ann's token, issued by s1, works on every replica.
+      ann.publish(replica, "a-" + replica, "through " + replica);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> ann.last() == 4);
+    assertThat(replicas.values()).allSatisfy(r -> assertThat(r.clock().time()).isLessThan(1_000_000));
+  }
+
+  @Test
   void aSingleServerWithADataDirectoryContinuesItsChatAfterARestart() throws Exception {
     cluster("server");
     Participant ann = new Participant("Ann");
