@@ -360,7 +360,7 @@ final class DemoCluster {
    * port 0; each is released before the replicas start, so another program could take one first
    * (unlikely: the kernel hands out ephemeral ports in turn).
    */
-  private static int[] freePorts(int count) throws IOException {
+  static int[] freePorts(int count) throws IOException {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       int[] ports = new int[count];

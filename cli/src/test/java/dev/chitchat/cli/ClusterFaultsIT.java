@@ -3,7 +3,6 @@ package dev.chitchat.cli;
 import static dev.chitchat.cli.RealProcesses.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.chitchat.diagrams.CheckReport;
 import dev.chitchat.diagrams.Diagrams;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -37,10 +35,6 @@ class ClusterFaultsIT {
   @TempDir Path work;
   private RealProcesses processes;
 
-  @BeforeEach
-  void needsTheReplicatedServer() {
-    assumeTrue(TestCluster.serverHasPeers(), "the server has no --peers yet: no cluster to test");
-  }
 
   @AfterEach
   void killLeftovers() {

@@ -4,7 +4,6 @@ import static dev.chitchat.cli.RealProcesses.awaitOutput;
 import static dev.chitchat.cli.RealProcesses.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.chitchat.diagrams.CheckReport;
 import dev.chitchat.diagrams.Diagrams;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledOnOs;
@@ -40,10 +38,6 @@ class ClusterIT {
   @TempDir Path work;
   private RealProcesses processes;
 
-  @BeforeEach
-  void needsTheReplicatedServer() {
-    assumeTrue(TestCluster.serverHasPeers(), "the server has no --peers yet: no cluster to test");
-  }
 
   @AfterEach
   void killLeftovers() {

@@ -224,8 +224,6 @@ class ContainersIT {
    */
   @Test
   void threeReplicaContainersKeepTheChatGoingWhenTheLeadersContainerIsKilled() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(TestCluster.serverHasPeers(),
-        "the server has no --peers yet: no cluster to test");
     scenario("unused.scenario", "# the participants are typed to");
     Map<String, GenericContainer<?>> replicas = new LinkedHashMap<>();
     String peers = "s1=s1:6001,s2=s2:6001,s3=s3:6001";
@@ -254,11 +252,13 @@ class ContainersIT {
       Files.writeString(input, "");
       GenericContainer<?> participant = participant(name)
           .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("/bin/sh", "-c"))
-          .withCommand("tail -n +1 -f /logs/" + name + ".in | java"
+          // One argument for sh -c: withCommand(String) would split the script at its spaces.
+          .withCommand(new String[] {"tail -n +1 -f /logs/" + name + ".in | java"
               + " -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager"
               + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar /opt/chitchat/chitchat.jar participant"
               + " --name " + name + " --server " + String.join(",", servers)
-              + " --port 50061 --log-dir /logs/run --no-console-log")
+              + " --port 50061 --log-dir /logs/run --no-console-log"})
+          .withLogConsumer(frame -> System.out.print(name + "| " + frame.getUtf8String()))
           .waitingFor(Wait.forLogMessage(".*Joined Chitty-Chat.*\\n", 1));
       participant.start();
     }

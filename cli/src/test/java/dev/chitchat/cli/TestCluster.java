@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.chitchat.logging.LoggedEvent;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +50,7 @@ final class TestCluster {
   TestCluster(RealProcesses processes, Path work, Path logs, int n) throws IOException {
     this.processes = processes;
     this.logs = logs;
-    int[] ports = freePorts(2 * n);
+    int[] ports = DemoCluster.freePorts(2 * n);
     String peers = java.util.stream.IntStream.range(0, n)
         .mapToObj(i -> "s" + (i + 1) + "=127.0.0.1:" + ports[2 * i + 1])
         .collect(Collectors.joining(","));
@@ -63,14 +61,6 @@ final class TestCluster {
           "--data-dir", work.resolve("data").resolve(id).toString(),
           "--log-dir", logs.toString(), "--quiet"}));
     }
-  }
-
-  /**
-   * Whether the built server takes {@code --peers} (the replicated server has landed); the cluster
-   * tests are skipped, with that reason, against a server that cannot form a cluster.
-   */
-  static boolean serverHasPeers() {
-    return new CommandLine(new ServerCommand()).getCommandSpec().findOption("--peers") != null;
   }
 
   /** Starts every replica and waits for a leader. */
@@ -189,22 +179,5 @@ final class TestCluster {
   /** The deliveries of one process, in its log's order. */
   static List<LoggedEvent> deliveries(List<LoggedEvent> events, String process) {
     return events.stream().filter(e -> e.process().equals(process) && e.isAction("deliver")).toList();
-  }
-
-  private static int[] freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
   }
 }
