@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * open loop at {@code --rate} messages/s or closed loop as fast as they are delivered, warms up,
  * measures, and prints one table (publishes/s, deliveries/s, publish-to-delivery latency p50, p99,
  * p99.9 in ms per delivery and to the last of the N participants), with and without JSON event
- * logging. Writes the figures as JSON too. With {@code --runs K} it runs each logging setting K
+ * logging. With {@code --servers 3} (5, 7) the server is that many replicas of one chat on Apache
+ * Ratis, the participants spread over them round-robin. Writes the figures as JSON too. With {@code --runs K} it runs each logging setting K
  * times, alternating the settings, and ends the table with the median and range of the main
  * figures over the runs ({@link BenchSummary}). Ends by itself.
  */

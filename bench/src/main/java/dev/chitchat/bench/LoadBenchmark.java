@@ -42,6 +42,11 @@ import java.util.stream.Stream;
  * records publish-to-delivery latencies. Then every participant leaves and everything stops, so the
  * logs (when logging is on) form a complete run that {@code chitchat diagram --check} accepts.
  *
+ * <p>With {@link BenchSettings#replicated()} the server is K replicas of one chat on Apache Ratis
+ * (process names {@code s1} to {@code sK}, Raft on free loopback ports, data in a temporary
+ * directory deleted afterwards); the run waits for a leader before the participants join, and
+ * participant i joins and publishes through replica i mod K, which delivers to it.
+ *
  * <p>Every wait is bounded: the run ends by itself. Not thread-safe: one run at a time per JVM
  * (it reconfigures log4j2).
  */
