@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * open loop at {@code --rate} messages/s or closed loop as fast as they are delivered, warms up,
  * measures, and prints one table (publishes/s, deliveries/s, publish-to-delivery latency p50, p99,
  * p99.9 in ms per delivery and to the last of the N participants), with and without JSON event
- * logging. Writes the figures as JSON too. With {@code --runs K} it runs each logging setting K
+ * logging. With {@code --servers 3} (5, 7) the server is that many replicas of one chat on Apache
+ * Ratis, the participants spread over them round-robin. Writes the figures as JSON too. With {@code --runs K} it runs each logging setting K
  * times, alternating the settings, and ends the table with the median and range of the main
  * figures over the runs ({@link BenchSummary}). Ends by itself.
  */
@@ -104,6 +105,18 @@ public final class BenchCommand implements Callable<Integer> {
       description = "The server's queue bound per participant; 0 fits it to the load (default).")
   int maxQueue;
 
+  @Option(names = "--servers", defaultValue = "1", paramLabel = "K",
+      description = "1 = one in-memory server (default); 3, 5 or 7 = that many replicas of one chat "
+          + "on Apache Ratis in this JVM (Raft on free loopback ports, data in a temporary "
+          + "directory deleted afterwards), participant i joining replica i mod K.")
+  int servers;
+
+  @Option(names = "--raft-dir", paramLabel = "DIR",
+      description = "With --servers 3 or more: where the replicas' Raft data goes, in a directory"
+          + " made for the run and deleted after it (default: the system's temporary directory;"
+          + " a tmpfs such as /dev/shm leaves the disk's fsync out).")
+  Path raftDir;
+
   @Option(names = "--runs", defaultValue = "1", paramLabel = "K",
       description = "Runs of each logging setting, 1 to 100, one after another (with --logging "
           + "both: off, on, off, on, ...); with more than one, the table ends with the median "
@@ -147,6 +160,10 @@ public final class BenchCommand implements Callable<Integer> {
               + " --event-loops >= 0, --max-in-flight >= 1,"
               + " --runs 1 to 100");
     }
+    String serversProblem = BenchSettings.serversProblem(servers);
+    if (serversProblem != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), serversProblem);
+    }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
     Path baseLogs = logDir != null ? logDir
         : keepLogs ? Path.of("target", "bench", stamp + "-logs") : null;
@@ -159,15 +176,22 @@ public final class BenchCommand implements Callable<Integer> {
     BenchSettings base =
         new BenchSettings(participants, rate, window, Duration.ofSeconds(warmup),
             Duration.ofSeconds(duration), messageChars, false, writer, null, keepLogs,
-            maxQueue, maxInFlight, eventLoops, hpackTableOff);
+            maxQueue, maxInFlight, eventLoops, hpackTableOff, servers, raftDir);
     out.printf(Locale.ROOT,
         "chitchat bench: %d participants, %s, %d-character messages, warm-up %d s, measure %d s%s%n",
         participants, rate == 0 ? "closed loop (window " + window + " per participant)"
             : "open loop at " + rate + " publishes/s",
         messageChars, warmup, duration, runs > 1 ? ", " + runs + " runs each" : "");
+    if (servers > 1) {
+      out.printf(Locale.ROOT,
+          "replicas: %d (s1 to s%d) of one Raft group (Apache Ratis), commit timeout 10 s, Raft data under %s; participant i joins replica i mod %d%n",
+          servers, servers, raftDir != null ? raftDir : System.getProperty("java.io.tmpdir"),
+          servers);
+    }
     out.printf(Locale.ROOT,
-        "server: --rate-limit 0, --join-limit 0, --auth-failure-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, broadcast deadline 5 s, failure timeout 10 s%n",
-        participants + 1, base.effectiveMaxQueue(), maxInFlight);
+        "%s: --rate-limit 0, --join-limit 0, --auth-failure-limit 0, --max-participants %d, --max-queue %d, --max-in-flight %d, broadcast deadline 5 s, failure timeout 10 s%n",
+        servers > 1 ? "each replica" : "server", participants + 1, base.effectiveMaxQueue(),
+        maxInFlight);
     out.printf(Locale.ROOT,
         "gRPC: %s Netty event-loop threads, fixed flow-control window; JSON Lines writer: %s%n",
         eventLoops > 0 ? Integer.toString(eventLoops) : "default", logWriter);

@@ -97,11 +97,15 @@ public record BenchResult(
     }
   }
 
-  /** "rate 10000/s" or "closed loop (window 64)". */
+  /**
+   * "rate 10000/s" or "closed loop (window 64)", followed by ", 3 replicas" when the run started
+   * replicas.
+   */
   public String mode() {
-    return settings.closedLoop()
+    String mode = settings.closedLoop()
         ? "closed loop (window " + settings.window() + ")"
         : "rate " + settings.rate() + "/s";
+    return settings.replicated() ? mode + ", " + settings.servers() + " replicas" : mode;
   }
 
   /** "off", or how the JSON Lines were written: "buffered", "flushed" or "async". */
@@ -116,6 +120,7 @@ public record BenchResult(
     o.addProperty("rate", settings.rate());
     o.addProperty("window", settings.window());
     o.addProperty("participants", settings.participants());
+    o.addProperty("servers", settings.servers());
     o.addProperty("messageChars", settings.messageChars());
     o.addProperty("logging", logging());
     o.addProperty("maxInFlight", settings.maxInFlight());

@@ -42,6 +42,11 @@ import java.util.stream.Stream;
  * records publish-to-delivery latencies. Then every participant leaves and everything stops, so the
  * logs (when logging is on) form a complete run that {@code chitchat diagram --check} accepts.
  *
+ * <p>With {@link BenchSettings#replicated()} the server is K replicas of one chat on Apache Ratis
+ * (process names {@code s1} to {@code sK}, Raft on free loopback ports, data in a temporary
+ * directory deleted afterwards); the run waits for a leader before the participants join, and
+ * participant i joins and publishes through replica i mod K, which delivers to it.
+ *
  * <p>Every wait is bounded: the run ends by itself. Not thread-safe: one run at a time per JVM
  * (it reconfigures log4j2).
  */
@@ -89,46 +94,23 @@ public final class LoadBenchmark {
     Path logDir = null;
     if (s.logging()) {
       logDir = s.logDir() != null ? s.logDir() : Files.createTempDirectory("chitchat-bench-");
-      List<String> processes = new ArrayList<>(names);
-      processes.add(0, "server");
+      List<String> processes = new ArrayList<>(serverNames());
+      processes.addAll(names);
       RunLogs.configure(logDir, processes, s.writer());
     } else {
       RunLogs.configureNone();
     }
 
     int maxQueue = s.effectiveMaxQueue();
-    ServerConfig config =
-        ServerConfig.builder()
-            .port(0)
-            .rateLimit(0)
-            .joinsPerMinute(0)
-            .authFailuresPerMinute(0)
-            .maxParticipants(n + 1)
-            .maxQueue(maxQueue)
-            .broadcastDeadline(Duration.ofSeconds(5))
-            .failureTimeout(Duration.ofSeconds(10))
-            .maxInFlight(s.maxInFlight())
-            .build();
     NettyTransport transport = NettyTransport.create(s.eventLoops(), "bench-netty");
-    ChatServer server;
+    Cluster cluster;
     try {
-      server =
-          new ChatServer(
-                  config,
-                  new LamportClock("server", eventLog("server"), MergeBound.SERVER),
-                  serverBuilder(transport, s.hpackTableOff()),
-                  executor -> s.hpackTableOff()
-                      ? (joinedFrom, port) -> HpackTableOff.apply(transport.channelBuilder(
-                              ((java.net.InetSocketAddress) joinedFrom).getAddress().getHostAddress(), port))
-                          .executor(executor).maxInboundMessageSize(64 * 1024).disableRetry().build()
-                      : new NetworkDialer(transport, executor, 64 * 1024))
-              .start();
+      cluster = startServers(transport, maxQueue);
     } catch (IOException | RuntimeException e) {
       transport.close();
       throw e;
     }
-    String target = "127.0.0.1:" + server.port();
-
+    List<ChatServer> servers = cluster.servers();
     Semaphore[] permits = new Semaphore[n];
     for (int i = 0; i < n; i++) {
       permits[i] = new Semaphore(s.window());
@@ -141,11 +123,13 @@ public final class LoadBenchmark {
     List<ManagedChannel> channels = new ArrayList<>();
     BenchResult result;
     try {
-      progress.accept("starting " + n + " participants against " + target);
+      progress.accept("starting " + n + " participants against " + cluster.describe());
       for (int i = 0; i < n; i++) {
         String name = names.get(i);
         LamportClock clock = new LamportClock(name, eventLog(name));
-        NettyChannelBuilder toServer = transport.channelBuilder(target);
+        // participant i joins, and publishes through, replica i mod the number of servers
+        NettyChannelBuilder toServer = transport.channelBuilder(
+            "127.0.0.1:" + servers.get(i % servers.size()).port());
         ManagedChannel channel =
             (s.hpackTableOff() ? HpackTableOff.apply(toServer) : toServer)
                 .directExecutor()
@@ -160,7 +144,7 @@ public final class LoadBenchmark {
         node.join();
         nodes.add(node);
       }
-      result = measure(server, nodes, permits, tracker, maxQueue, timer);
+      result = measure(servers.get(0), nodes, permits, tracker, maxQueue, timer);
     } finally {
       progress.accept("stopping: every participant leaves");
       timer.shutdownNow();
@@ -179,7 +163,7 @@ public final class LoadBenchmark {
       for (ManagedChannel channel : channels) {
         channel.shutdown();
       }
-      server.stop();
+      cluster.stop();
       for (ManagedChannel channel : channels) {
         channel.awaitTermination(2, TimeUnit.SECONDS);
       }
@@ -190,6 +174,140 @@ public final class LoadBenchmark {
       }
     }
     return result;
+  }
+
+  /** The servers' process names: {@code server}, or the replicas' ids {@code s1} to {@code sK}. */
+  private List<String> serverNames() {
+    if (!s.replicated()) {
+      return List.of("server");
+    }
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= s.servers(); i++) {
+      ids.add("s" + i);
+    }
+    return ids;
+  }
+
+  /** The servers of a run, started, and what stopping them takes. */
+  private record Cluster(List<ChatServer> servers, Path dataDir) {
+    String describe() {
+      return servers.size() == 1 ? "127.0.0.1:" + servers.get(0).port()
+          : servers.size() + " replicas (ChatServer ports "
+              + servers.stream().map(x -> Integer.toString(x.port()))
+                  .collect(java.util.stream.Collectors.joining(", ")) + ")";
+    }
+
+    /** Stops every server (each waits up to 5 s for calls), then deletes the Raft data. */
+    void stop() throws InterruptedException {
+      for (ChatServer server : servers) {
+        server.stop();
+      }
+      if (dataDir != null) {
+        deleteTree(dataDir);
+      }
+    }
+  }
+
+  /** How long the replicas may take to elect a leader before the run gives up. */
+  static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Starts the run's one in-memory server, or its replicas (each with a free Raft port on
+   * 127.0.0.1 and a data directory of its own under one temporary directory), and with replicas
+   * waits until one of them leads (it logs a {@code leader} action), at most {@link
+   * #ELECTION_TIMEOUT}.
+   */
+  private Cluster startServers(NettyTransport transport, int maxQueue)
+      throws IOException, InterruptedException {
+    List<String> ids = serverNames();
+    Path dataDir = !s.replicated() ? null
+        : s.raftDir() != null
+            ? Files.createTempDirectory(Files.createDirectories(s.raftDir()), "chitchat-bench-raft-")
+            : Files.createTempDirectory("chitchat-bench-raft-");
+    java.util.Map<String, String> peers = new java.util.LinkedHashMap<>();
+    if (s.replicated()) {
+      for (String id : ids) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 50,
+            java.net.InetAddress.getLoopbackAddress())) {
+          peers.put(id, "127.0.0.1:" + socket.getLocalPort());
+        }
+      }
+    }
+    java.util.concurrent.CountDownLatch leader = new java.util.concurrent.CountDownLatch(1);
+    List<ChatServer> servers = new ArrayList<>();
+    try {
+      for (String id : ids) {
+        ServerConfig.Builder config =
+            ServerConfig.builder()
+                .port(0)
+                .processName(id)
+                .rateLimit(0)
+                .joinsPerMinute(0)
+                .authFailuresPerMinute(0)
+                .maxParticipants(s.participants() + 1)
+                .maxQueue(maxQueue)
+                .broadcastDeadline(Duration.ofSeconds(5))
+                .failureTimeout(Duration.ofSeconds(10))
+                .maxInFlight(s.maxInFlight());
+        EventLog log = eventLog(id);
+        if (s.replicated()) {
+          config.replication(new ServerConfig.Replication(
+              id, peers, dataDir.resolve(id), Duration.ofSeconds(10)));
+          // a replica logs a "leader" action when it takes office (ChatStateMachine)
+          log = watchLeader(log, leader);
+        }
+        servers.add(new ChatServer(
+                config.build(),
+                new LamportClock(id, log, MergeBound.SERVER),
+                serverBuilder(transport, s.hpackTableOff()),
+                executor -> s.hpackTableOff()
+                    ? (joinedFrom, port) -> HpackTableOff.apply(transport.channelBuilder(
+                            ((java.net.InetSocketAddress) joinedFrom).getAddress().getHostAddress(), port))
+                        .executor(executor).maxInboundMessageSize(64 * 1024).disableRetry().build()
+                    : new NetworkDialer(transport, executor, 64 * 1024))
+            .start());
+      }
+      if (s.replicated()) {
+        progress.accept("waiting for the " + ids.size() + " replicas to elect a leader");
+        if (!leader.await(ELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IOException("no replica became leader within "
+              + ELECTION_TIMEOUT.toSeconds() + " s");
+        }
+      }
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      for (ChatServer server : servers) {
+        server.stop();
+      }
+      if (dataDir != null) {
+        deleteTree(dataDir);
+      }
+      throw e;
+    }
+    return new Cluster(servers, dataDir);
+  }
+
+  /** {@code log}, and the latch counted down at the first {@code leader} action. */
+  private static EventLog watchLeader(EventLog log, java.util.concurrent.CountDownLatch leader) {
+    return event -> {
+      if ("leader".equals(event.details().action())) {
+        leader.countDown();
+      }
+      log.record(event);
+    };
+  }
+
+  /** Deletes {@code dir} and everything in it; what cannot be deleted is left. */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary directory: at worst the system's cleanup removes it later
+    }
   }
 
   private BenchResult measure(

@@ -118,6 +118,9 @@ public final class RunLogs {
         .add(b.newLayout("PatternLayout")
             .addAttribute("pattern", "%d{HH:mm:ss.SSS} %-5level %c{1.}: %m%n")));
     b.add(b.newLogger(Log4jEventLog.CONSOLE_LOGGER, Level.OFF).addAttribute("additivity", false));
+    // Apache Ratis (replicas, --servers 3): its redirects to the leader and the replicas'
+    // shutdown come with stack traces at WARN and ERROR; a run's outcome is in its figures.
+    b.add(b.newLogger("org.apache.ratis", Level.OFF).addAttribute("additivity", false));
     b.add(b.newRootLogger(Level.WARN).add(b.newAppenderRef("stderr")));
     return b;
   }

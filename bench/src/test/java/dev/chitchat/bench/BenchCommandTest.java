@@ -1,6 +1,7 @@
 package dev.chitchat.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -52,5 +53,30 @@ class BenchCommandTest {
     for (String run : new String[] {"run-1", "run-2"}) {
       assertThat(Diagrams.check(logs.resolve(run)).violations()).as(run).isEmpty();
     }
+  }
+
+  @Test
+  void serversMustBeOneOrAnOddNumberOfReplicasFromThreeToSeven() {
+    for (String servers : new String[] {"0", "2", "4", "9", "-1"}) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cli = new CommandLine(new BenchCommand())
+          .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+
+      int code = cli.execute("--servers", servers, "--json", dir.resolve("f.json").toString());
+
+      assertThat(code).as(servers).isEqualTo(2);
+      assertThat(err.toString()).as(servers).startsWith(
+          "--servers must be 1 (one in-memory server) or an odd number of replicas from 3 to 7,"
+              + " not " + servers + System.lineSeparator());
+      assertThat(out.toString()).as(servers).doesNotContain("chitchat bench:");
+    }
+    for (int servers : new int[] {1, 3, 5, 7}) {
+      assertThat(BenchSettings.serversProblem(servers)).as("%d", servers).isNull();
+    }
+    assertThatThrownBy(() -> new BenchSettings(3, 0, 8, java.time.Duration.ofSeconds(1),
+        java.time.Duration.ofSeconds(1), 64, false, RunLogs.Writer.BUFFERED, null, false, 0, 64, 2,
+        false, 2, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not 2");
   }
 }

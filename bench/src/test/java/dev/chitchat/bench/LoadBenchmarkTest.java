@@ -69,6 +69,35 @@ class LoadBenchmarkTest {
   }
 
   @Test
+  void threeReplicasEachServeTheirShareOfParticipantsAndTheRunPassesTheDiagramChecks()
+      throws Exception {
+    Path logs = dir.resolve("replicas");
+    Path raft = dir.resolve("raft");
+    BenchSettings replicas = new BenchSettings(4, 100, 8, Duration.ofSeconds(1),
+        Duration.ofSeconds(2), 64, true, RunLogs.Writer.BUFFERED, logs, true, 0, 64, 2, false, 3,
+        raft);
+
+    BenchResult r = LoadBenchmark.run(replicas, line -> {});
+
+    assertThat(r.mode()).isEqualTo("rate 100/s, 3 replicas");
+    assertThat(r.published()).isPositive();
+    assertThat(r.publishErrors()).isZero();
+    assertThat(r.incomplete()).isZero();
+    assertThat(r.participantsLeft()).isEqualTo(4);
+    assertThat(r.delivery().count()).isEqualTo(4 * r.published());
+    assertThat(r.json().get("servers").getAsInt()).isEqualTo(3);
+    // s1, s2, s3 and the four participants; p01 and p04 on s1, p02 on s2, p03 on s3
+    assertThat(logs.resolve("s3.jsonl")).exists();
+    assertThat(Files.readString(logs.resolve("p04.jsonl"))).contains("\"peer\":\"s1\"");
+    assertThat(Files.readString(logs.resolve("p03.jsonl"))).contains("\"peer\":\"s3\"")
+        .doesNotContain("\"peer\":\"s1\"").doesNotContain("\"peer\":\"s2\"");
+    assertChecksPass(logs, 7);
+    try (var left = Files.list(raft)) {
+      assertThat(left).as("the replicas' data directory is deleted").isEmpty();
+    }
+  }
+
+  @Test
   void messagesCarryTheirPublishTimeAndPublisher() {
     String m = LoadBenchmark.message(0x1234abcdL, 7, 64);
     assertThat(m).hasSize(64).startsWith("000000001234abcd 0007 ");
