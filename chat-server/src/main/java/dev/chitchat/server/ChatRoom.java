@@ -420,11 +420,19 @@ final class ChatRoom {
     }
   }
 
+  private static String removalKey(ChatState.MemberState member) {
+    return member.session + "/" + member.attachment;
+  }
+
   private void orderRemoval(ChatState.MemberState member, String reason) {
     synchronized (this) {
-      if (stopping || !removalsOrdered.add(member.session + "/" + member.attachment)) {
+      if (stopping || !removalsOrdered.add(removalKey(member))) {
         return;
       }
+    }
+    if (TOO_SLOW.equals(reason)) {
+      LOG.warn("{} has more than {} events queued: removing it as too slow", member.process,
+          config.maxQueue());
     }
     Command.Builder command = Command.newBuilder()
         .setEntryId(dev.chitchat.rpc.CallMetadata.newCallId())
@@ -435,7 +443,7 @@ final class ChatRoom {
         .whenComplete((applied, error) -> {
           if (error != null) {
             synchronized (this) {
-              removalsOrdered.remove(member.session + "/" + member.attachment);
+              removalsOrdered.remove(removalKey(member));
             }
           }
         });
@@ -543,9 +551,9 @@ final class ChatRoom {
       link.enqueue(event);
       toFlush.add(link);
       if (link.backlog() > config.maxQueue()) {
-        LOG.warn("{} has more than {} events queued: removing it as too slow",
-            link.participant(), config.maxQueue());
-        state.bySession(e.getKey()).ifPresent(m -> scheduler.execute(() -> orderRemoval(m, TOO_SLOW)));
+        state.bySession(e.getKey())
+            .filter(m -> !removalsOrdered.contains(removalKey(m)))
+            .ifPresent(m -> scheduler.execute(() -> orderRemoval(m, TOO_SLOW)));
       }
     }
   }

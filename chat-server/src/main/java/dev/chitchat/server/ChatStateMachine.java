@@ -75,15 +75,36 @@ final class ChatStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer raftServer, RaftGroupId groupId, RaftStorage raftStorage)
       throws IOException {
-    super.initialize(raftServer, groupId, raftStorage);
-    this.server = raftServer;
-    storage.init(raftStorage);
-    reinitialize();
+    getLifeCycle().startAndTransition(() -> {
+      super.initialize(raftServer, groupId, raftStorage);
+      this.server = raftServer;
+      storage.init(raftStorage);
+      load();
+    });
   }
 
-  /** Loads the latest snapshot, at start or after the leader installed one. */
+  /**
+   * Stops applying while Ratis installs the leader's snapshot (a replica too far behind to catch up
+   * from the log, which was purged up to the snapshot); {@link #reinitialize} resumes.
+   */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+  }
+
+  /** Loads the snapshot the leader installed and resumes applying. */
   @Override
   public void reinitialize() throws IOException {
+    load();
+    if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
+      getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+    }
+  }
+
+  /** Loads the latest snapshot into the room, if there is one. */
+  private void load() throws IOException {
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     if (snapshot == null) {
       return;

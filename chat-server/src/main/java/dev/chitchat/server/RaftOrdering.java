@@ -59,8 +59,11 @@ final class RaftOrdering implements Ordering, AutoCloseable {
 
   private static final Logger LOG = LogManager.getLogger(RaftOrdering.class);
 
-  /** The chat's snapshots: one every this many entries, and the log purged up to it. */
-  static final long SNAPSHOT_EVERY = 10_000;
+  /** The most entries this replica has sent to Ratis and not yet seen committed. */
+  static final int MAX_IN_FLIGHT = 64;
+
+  /** The most entries waiting for their turn; beyond, calls are refused RESOURCE_EXHAUSTED. */
+  static final int MAX_BACKLOG = 10_000;
 
   private final ChatRoom room;
   private final LamportClock clock;
@@ -72,6 +75,11 @@ final class RaftOrdering implements Ordering, AutoCloseable {
   private final RaftClient client;
   private final RaftPeerId self;
   private final long moveGraceMillis;
+  /** Entries sent to Ratis and not yet committed: below Ratis's own limit of 100. */
+  private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+  private final java.util.Queue<Proposal> backlog = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger backlogSize =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * @param moveGrace how long members of a replica that stopped answering may take to move to
@@ -105,9 +113,11 @@ final class RaftOrdering implements Ordering, AutoCloseable {
     RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, SNAPSHOT_EVERY);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, replication.snapshotEvery());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+    RaftServerConfigKeys.Log.setPurgeGap(properties,
+        (int) Math.min(RaftServerConfigKeys.Log.PURGE_GAP_DEFAULT, replication.snapshotEvery()));
 
     Parameters parameters = new Parameters();
     Set<InetAddress> peerAddresses = peerAddresses(replication.peers());
@@ -125,7 +135,6 @@ final class RaftOrdering implements Ordering, AutoCloseable {
     this.client = RaftClient.newBuilder()
         .setProperties(clientProperties)
         .setRaftGroup(group)
-        .setLeaderId(self)
         .setClientRpc(new GrpcFactory(new Parameters())
             .newRaftClientRpc(ClientId.randomId(), clientProperties))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -159,18 +168,15 @@ final class RaftOrdering implements Ordering, AutoCloseable {
     command.setLamportTime(at);
     Command entry = command.build();
     CompletableFuture<ChatState.Applied> applied = machine.awaitApplied(entry.getEntryId());
-    client.async().send(Message.valueOf(
-        org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(entry.toByteArray())))
-        .whenComplete((reply, error) -> {
-          if (error != null || !reply.isSuccess()) {
-            String why = error != null ? error.getMessage() : String.valueOf(reply.getException());
-            LOG.debug("Entry {} not committed: {}", entry.getEntryId(), why);
-            machine.forget(entry.getEntryId());
-            applied.completeExceptionally(Status.UNAVAILABLE
-                .withDescription("The chat cluster could not commit this request. Try another replica.")
-                .asException());
-          }
-        });
+    if (backlogSize.incrementAndGet() > MAX_BACKLOG) {
+      backlogSize.decrementAndGet();
+      machine.forget(entry.getEntryId());
+      return CompletableFuture.failedFuture(Status.RESOURCE_EXHAUSTED.withDescription(
+          "This replica has " + MAX_BACKLOG + " requests waiting to be committed. Try again shortly.")
+          .asException());
+    }
+    backlog.add(new Proposal(entry, applied));
+    pump();
     long timeout = replication.commitTimeout().toMillis();
     return applied.orTimeout(timeout, TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
       machine.forget(entry.getEntryId());
@@ -184,6 +190,45 @@ final class RaftOrdering implements Ordering, AutoCloseable {
       }
       return CompletableFuture.failedFuture(cause);
     });
+  }
+
+  /** An entry waiting for its turn to go to Ratis, and the caller's future. */
+  private record Proposal(Command entry, CompletableFuture<ChatState.Applied> applied) {}
+
+  /**
+   * Hands waiting entries to Ratis while fewer than {@link #MAX_IN_FLIGHT} are uncommitted. Ratis's
+   * async client blocks the calling thread once its own limit (100) is reached, and the caller is a
+   * gRPC transport thread that also carries Broadcasts: so the entries wait here instead, and no
+   * thread ever blocks.
+   */
+  private void pump() {
+    while (!backlog.isEmpty() && inFlight.tryAcquire()) {
+      Proposal next = backlog.poll();
+      if (next == null) {
+        inFlight.release();
+        return;
+      }
+      backlogSize.decrementAndGet();
+      send(next);
+    }
+  }
+
+  private void send(Proposal proposal) {
+    Command entry = proposal.entry();
+    client.async().send(Message.valueOf(
+        org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(entry.toByteArray())))
+        .whenComplete((reply, error) -> {
+          inFlight.release();
+          if (error != null || !reply.isSuccess()) {
+            String why = error != null ? error.getMessage() : String.valueOf(reply.getException());
+            LOG.debug("Entry {} not committed: {}", entry.getEntryId(), why);
+            machine.forget(entry.getEntryId());
+            proposal.applied().completeExceptionally(Status.UNAVAILABLE
+                .withDescription("The chat cluster could not commit this request. Try another replica.")
+                .asException());
+          }
+          pump();
+        });
   }
 
   private static String action(Command.Builder command) {

@@ -53,10 +53,25 @@ public record ServerConfig(
    * @param dataDir where this replica keeps its Raft log and snapshots
    * @param commitTimeout how long a call waits for its command to be committed and applied before
    *     it is answered {@code UNAVAILABLE}
+   * @param snapshotEvery how many Raft log entries between two snapshots of the chat (the log is
+   *     purged up to each)
    */
   public record Replication(String id, java.util.Map<String, String> peers,
-      java.nio.file.Path dataDir, Duration commitTimeout) {
+      java.nio.file.Path dataDir, Duration commitTimeout, long snapshotEvery) {
+
+    /** The number of entries between snapshots of {@link #of}: 10,000. */
+    public static final long SNAPSHOT_EVERY = 10_000;
+
+    /** With a snapshot every {@link #SNAPSHOT_EVERY} entries. */
+    public Replication(String id, java.util.Map<String, String> peers, java.nio.file.Path dataDir,
+        Duration commitTimeout) {
+      this(id, peers, dataDir, commitTimeout, SNAPSHOT_EVERY);
+    }
+
     public Replication {
+      if (snapshotEvery < 1) {
+        throw new IllegalArgumentException("snapshotEvery must be at least 1");
+      }
       peers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(peers));
       if (!peers.containsKey(id)) {
         throw new IllegalArgumentException("--peers does not list this replica's --id " + id);

@@ -190,12 +190,18 @@ class FailureTest {
             settings -> settings.serverTimeout(Duration.ofMillis(300)).rejoin(true));
     alex.node().join();
 
+    // Back either way: a probe arrives ("Back in touch"), or its automatic rejoin, with the same
+    // name and callback secret, is the same Join again and gets its session back ("Rejoined").
     await().atMost(Duration.ofSeconds(10)).until(() ->
         alex.screen().stream().anyMatch(line -> line.contains("Out of the chat"))
-            && alex.screen().stream().anyMatch(line -> line.contains("Back in touch")));
+            && alex.screen().stream().anyMatch(line -> line.contains("Back in touch")
+                || line.contains("Rejoined Chitty-Chat as Alex.")));
     await().until(() -> alex.node().joined());
     assertThat(alex.node().publish("still here").sent()).isTrue();
     assertThat(chat.server.participants()).containsExactly("Alex");
+    // One membership: the server announced Alex once.
+    assertThat(chat.serverLog.snapshot()).filteredOn(e -> "join".equals(e.details().action()))
+        .hasSize(1);
   }
 
   @Test

@@ -55,6 +55,7 @@ class ReplicatedChatTest {
   private Map<String, String> peers;
   /** Members of a lost replica are removed after three of these unless they move. */
   private Duration failureTimeout = Duration.ofSeconds(5);
+  private long snapshotEvery = ServerConfig.Replication.SNAPSHOT_EVERY;
 
   @TempDir Path data;
 
@@ -129,7 +130,8 @@ class ReplicatedChatTest {
   private ServerConfig config(String id) {
     return ServerConfig.builder().port(0).processName(id).rateLimit(0)
         .failureTimeout(failureTimeout)
-        .replication(new ServerConfig.Replication(id, peers, data.resolve(id), Duration.ofSeconds(10)))
+        .replication(new ServerConfig.Replication(id, peers, data.resolve(id), Duration.ofSeconds(10),
+            snapshotEvery))
         .build();
   }
 
@@ -248,6 +250,35 @@ class ReplicatedChatTest {
     ChatServer restarted = start(leader, leader + "-2");
     await().atMost(Duration.ofSeconds(30)).until(() -> restarted.lastSequence() == 3);
     assertThat(restarted.participants()).containsExactly("Ann");
+  }
+
+  @Test
+  void aRestartedReplicaLoadsItsSnapshotAndAppliesWhatCameAfter() throws Exception {
+    snapshotEvery = 4;
+    cluster("s1", "s2", "s3");
+    await().atMost(Duration.ofSeconds(20)).until(() -> leader() != null);
+    String leader = leader();
+    List<String> others = peers.keySet().stream().filter(id -> !id.equals(leader)).toList();
+    Participant ann = new Participant("Ann");
+    ann.join(others.get(0));
+    for (int i = 1; i <= 12; i++) {
+      ann.publish(others.get(0), "m" + i, "message " + i);
+    }
+    String restarting = others.get(1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> replicas.get(restarting).lastSequence() == 13);
+    replicas.remove(restarting).stop();
+    try (var files = java.nio.file.Files.walk(data.resolve(restarting))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("snapshots in the stopped replica's data directory")
+          .anyMatch(name -> name.startsWith("snapshot.") && !name.endsWith(".md5"));
+    }
+    ann.publish(others.get(0), "m13", "while it is down");
+
+    ChatServer restarted = start(restarting, restarting + "-2");
+    await().atMost(Duration.ofSeconds(30)).until(() -> restarted.lastSequence() == 14);
+    assertThat(restarted.participants()).containsExactly("Ann");
+    // The restored message ids: a retry through the restarted replica is not broadcast again.
+    assertThat(ann.publish(restarting, "m1", "message 1").getSequence()).isEqualTo(2);
   }
 
   @Test
