@@ -223,36 +223,41 @@ final class FailoverBenchmark {
 
   /**
    * The first OK {@code Publish} response any of {@code participants} received after {@code t0},
-   * except one for an entry that some replica had applied by {@code t0}. The entry is found through
-   * the call id: the answering replica logs its {@code publish} (or {@code duplicate}) action with
-   * the participant's call id and the event's {@code seq}. A response whose entry no replica log
-   * names (yet) counts by its time alone.
+   * except one for an entry that some replica had applied by {@code t0} (committed before the kill:
+   * only its answer was late). The entry is found through the message: a participant logs its
+   * {@code publish} action (the text) just before the call's send, one message at a time, and each
+   * replica's apply of the entry ({@code receive}, {@code Replicate}, action {@code publish}) has the
+   * same text and the event's {@code seq}; the benchmark's messages are all different. A response
+   * whose message no replica has applied (yet) counts by its time alone.
    */
   static Optional<Ack> firstAck(Logs logs, Collection<String> participants, Instant t0) {
-    Map<String, Long> seqOfCall = new HashMap<>();
-    Map<Long, Instant> firstApplied = new HashMap<>();
+    Map<String, Line> appliedText = new HashMap<>();
     logs.replicaLines().forEach(line -> {
-      if (line.callId() != null && line.seq() != null && "Publish".equals(line.rpc())
-          && "action".equals(line.kind())) {
-        seqOfCall.putIfAbsent(line.callId(), line.seq());
-      }
-      if (line.isApplied()) {
-        firstApplied.merge(line.seq(), line.time(), (a, b) -> a.isBefore(b) ? a : b);
+      if (line.isApplied() && "publish".equals(line.action()) && line.text() != null) {
+        appliedText.merge(line.text(), line, (a, b) -> a.time().isBefore(b.time()) ? a : b);
       }
     });
     Ack first = null;
     for (String participant : participants) {
+      Map<String, String> textOfCall = new HashMap<>();
+      String typed = null;
       for (Line line : logs.of(participant)) {
+        if (line.isAction("publish")) {
+          typed = line.text();
+        } else if ("send".equals(line.kind()) && "Publish".equals(line.rpc())
+            && "request".equals(line.leg()) && line.callId() != null && typed != null) {
+          textOfCall.put(line.callId(), typed);
+        }
         if (!line.time().isAfter(t0) || !line.isOkResponse("Publish")) {
           continue;
         }
-        Long seq = seqOfCall.get(line.callId());
-        Instant applied = seq == null ? null : firstApplied.get(seq);
-        if (applied != null && !applied.isAfter(t0)) {
+        String text = textOfCall.get(line.callId());
+        Line applied = text == null ? null : appliedText.get(text);
+        if (applied != null && !applied.time().isAfter(t0)) {
           continue; // committed before the kill: its answer was only late
         }
         if (first == null || line.time().isBefore(first.time())) {
-          first = new Ack(participant, line.time(), seq);
+          first = new Ack(participant, line.time(), applied == null ? null : applied.seq());
         }
         break;
       }
@@ -508,8 +513,12 @@ final class FailoverBenchmark {
     for (Participant p : participants) {
       Optional<Move> move = move(logs, p.name, t0);
       if (move.isPresent()) {
-        moves.add(await(p.name + " to deliver after its failover" + what,
-            () -> move(logs, p.name, t0).filter(m -> m.delivered() != null && m.resumed() != null)));
+        Move done = await(p.name + " to deliver after its failover" + what,
+            () -> move(logs, p.name, t0).filter(m -> m.delivered() != null && m.resumed() != null));
+        // Until a replica has answered it, the participant names it by its address.
+        String to = replicas.stream().filter(r -> done.to().equals("127.0.0.1:" + r.chatPort))
+            .map(r -> r.id).findFirst().orElse(done.to());
+        moves.add(new Move(done.participant(), to, done.failover(), done.resumed(), done.delivered()));
       }
     }
     return new Kill(number, victim.id, leader.term(), t0, next.id(), next.term(),
