@@ -76,7 +76,7 @@ final class FailoverBenchmark {
 
   /** One JSON Lines event, the fields this benchmark reads. */
   record Line(Instant time, String process, String kind, String rpc, String leg, String status,
-      String action, Long seq, String text, String callId) {
+      String action, Long seq, String text, String callId, String peer) {
 
     /** The event of one JSON line, or empty if the line is not one. */
     static Optional<Line> parse(String json) {
@@ -94,7 +94,7 @@ final class FailoverBenchmark {
         Long seq = o.has("seq") && o.get("seq").isJsonPrimitive() ? o.get("seq").getAsLong() : null;
         return Optional.of(new Line(Instant.parse(time), process, string(o, "kind"),
             string(o, "rpc"), string(o, "leg"), string(o, "status"), string(o, "action"), seq,
-            string(o, "text"), string(o, "callId")));
+            string(o, "text"), string(o, "callId"), string(o, "peer")));
       } catch (RuntimeException e) { // JSON syntax, a number that is none, a bad time
         return Optional.empty();
       }
@@ -475,7 +475,9 @@ final class FailoverBenchmark {
     }
     Instant since = Instant.now();
     awaitEveryonePublished("every participant's first acknowledged Publish", since);
-    out.accept("Ann, Ben, Cat joined (on s1, s2, s3) and publish");
+    out.accept("joined and publishing: " + participants.stream().map(p -> p.name + " on "
+        + logs.of(p.name).stream().filter(l -> l.isOkResponse("Join")).map(Line::peer)
+            .findFirst().orElse("?")).collect(Collectors.joining(", ")));
   }
 
   private void type(Participant p, int limit) {
@@ -515,9 +517,10 @@ final class FailoverBenchmark {
       if (move.isPresent()) {
         Move done = await(p.name + " to deliver after its failover" + what,
             () -> move(logs, p.name, t0).filter(m -> m.delivered() != null && m.resumed() != null));
-        // Until a replica has answered it, the participant names it by its address.
+        // The participant names a replica by its address until one has answered, then by its
+        // process name (s2, or s2-2 after a restart): either way, here its id.
         String to = replicas.stream().filter(r -> done.to().equals("127.0.0.1:" + r.chatPort))
-            .map(r -> r.id).findFirst().orElse(done.to());
+            .map(r -> r.id).findFirst().orElse(done.to().replaceFirst("^(s\\d+)-\\d+$", "$1"));
         moves.add(new Move(done.participant(), to, done.failover(), done.resumed(), done.delivered()));
       }
     }
@@ -531,8 +534,12 @@ final class FailoverBenchmark {
     long last = lastSeq(logs);
     launch(replica);
     String process = replica.processName;
-    await(process + " (restarted " + id + ") to catch up to event #" + last,
-        () -> caughtUp(logs, process, last) ? Optional.of(true) : Optional.empty());
+    try {
+      await(process + " (restarted " + id + ") to catch up to event #" + last,
+          () -> caughtUp(logs, process, last) ? Optional.of(true) : Optional.empty());
+    } catch (Failure e) {
+      throw new Failure(e.getMessage() + firstError(process + ".raft.log"));
+    }
     awaitEveryonePublished("acknowledged Publishes after " + process + " caught up", Instant.now());
   }
 
@@ -586,6 +593,21 @@ final class FailoverBenchmark {
             + what + " (logs in " + runDir + ")");
       }
       Thread.sleep(20);
+    }
+  }
+
+  /**
+   * The first ERROR line of a replica's Ratis log, for a message ("; s3-6.raft.log: ..."), or "".
+   * A restarted replica that Ratis brings up to date with a snapshot (its log behind the leader's
+   * purged log, which happens after {@code RaftOrdering.SNAPSHOT_EVERY} entries) fails there.
+   */
+  private String firstError(String file) {
+    try (Stream<String> lines = Files.lines(runDir.resolve(file))) {
+      return lines.filter(l -> l.contains(" ERROR ")).findFirst()
+          .map(l -> "; " + file + ": " + (l.length() > 200 ? l.substring(0, 200) + "..." : l))
+          .orElse("");
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "";
     }
   }
 
