@@ -36,7 +36,7 @@ public final class FailoverCommand implements Callable<Integer> {
       description = "Leader kills, 1 to 100 (default: ${DEFAULT-VALUE}).")
   int kills;
 
-  // 500 ms: 6 messages/s keep 20 kills (about 15 s each) below the 10,000 Raft entries after
+  // 500 ms: 6 messages/s keep 20 kills (7 to 13 s each here) below the 10,000 Raft entries after
   // which the replicas snapshot and purge their logs; a replica restarted behind the purge point
   // does not catch up (docs/performance.md, "Failover time").
   @Option(names = "--publish-interval-ms", defaultValue = "500", paramLabel = "MS",
