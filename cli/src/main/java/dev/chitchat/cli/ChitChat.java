@@ -46,6 +46,9 @@ public final class ChitChat implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ChitChat());
+    // chitchat bench failover: a subcommand of bench, added here so that bench's own class is
+    // unchanged.
+    cli.getSubcommands().get("bench").addSubcommand(new dev.chitchat.bench.FailoverCommand());
     cli.setParameterExceptionHandler(
         (ex, arguments) -> {
           PrintWriter err = ex.getCommandLine().getErr();
