@@ -113,9 +113,17 @@ final class ChatStateMachine extends BaseStateMachine {
     if (snapshot.getFile().getFileDigest() != null) {
       MD5FileUtil.verifySavedMD5(path.toFile(), snapshot.getFile().getFileDigest());
     }
+    ChatSnapshot chat;
     try (InputStream in = Files.newInputStream(path)) {
-      room.restore(ChatSnapshot.parseFrom(in));
+      chat = ChatSnapshot.parseFrom(in);
     }
+    if (chat.getChatId().isEmpty() && snapshot.getIndex() > 0) {
+      // Every entry sets the chat id: a snapshot after entries without one is not ours, or empty.
+      // Loading it would silently make this replica diverge from the others.
+      throw new IOException("The snapshot " + path + " at Raft index " + snapshot.getIndex()
+          + " holds no chat (" + Files.size(path) + " bytes): not loading it");
+    }
+    room.restore(chat);
     updateLastAppliedTermIndex(snapshot.getTermIndex());
     LOG.info("Loaded the chat's snapshot at Raft index {}", snapshot.getIndex());
   }

@@ -115,7 +115,10 @@ final class RaftOrdering implements Ordering, AutoCloseable {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, replication.snapshotEvery());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
-    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+    // The log is purged up to the last snapshot only as far as every replica has committed: a
+    // replica that comes back catches up from the log. (Purging further forces Ratis to install
+    // the leader's snapshot on it; with Ratis 3.2.0 that install wrote an empty snapshot file here.)
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, false);
     RaftServerConfigKeys.Log.setPurgeGap(properties,
         (int) Math.min(RaftServerConfigKeys.Log.PURGE_GAP_DEFAULT, replication.snapshotEvery()));
 
