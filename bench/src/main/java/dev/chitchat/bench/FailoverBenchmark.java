@@ -10,8 +10,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -436,7 +434,7 @@ final class FailoverBenchmark {
   }
 
   private void startAll() throws IOException, InterruptedException {
-    int[] ports = freePorts(2 * REPLICAS);
+    int[] ports = dev.chitchat.rpc.FreePorts.onLoopback(2 * REPLICAS);
     for (int i = 0; i < REPLICAS; i++) {
       replicas.add(new Replica("s" + (i + 1), ports[2 * i], ports[2 * i + 1]));
     }
@@ -597,9 +595,8 @@ final class FailoverBenchmark {
   }
 
   /**
-   * The first ERROR line of a replica's Ratis log, for a message ("; s3-6.raft.log: ..."), or "".
-   * A restarted replica that Ratis brings up to date with a snapshot (its log behind the leader's
-   * purged log, which happens after {@code RaftOrdering.SNAPSHOT_EVERY} entries) fails there.
+   * The first ERROR line of a replica's Ratis log, for a message ("; s3-6.raft.log: ..."), or "":
+   * why a restarted replica did not catch up, when Ratis says.
    */
   private String firstError(String file) {
     try (Stream<String> lines = Files.lines(runDir.resolve(file))) {
@@ -841,21 +838,4 @@ final class FailoverBenchmark {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  /** {@code count} distinct free loopback ports (released before use, as the demo does). */
-  private static int[] freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
-  }
 }

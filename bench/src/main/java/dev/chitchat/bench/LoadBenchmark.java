@@ -226,11 +226,9 @@ public final class LoadBenchmark {
             : Files.createTempDirectory("chitchat-bench-raft-");
     java.util.Map<String, String> peers = new java.util.LinkedHashMap<>();
     if (s.replicated()) {
-      for (String id : ids) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 50,
-            java.net.InetAddress.getLoopbackAddress())) {
-          peers.put(id, "127.0.0.1:" + socket.getLocalPort());
-        }
+      int[] ports = dev.chitchat.rpc.FreePorts.onLoopback(ids.size());
+      for (int i = 0; i < ids.size(); i++) {
+        peers.put(ids.get(i), "127.0.0.1:" + ports[i]);
       }
     }
     java.util.concurrent.CountDownLatch leader = new java.util.concurrent.CountDownLatch(1);

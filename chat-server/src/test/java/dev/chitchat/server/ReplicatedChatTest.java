@@ -27,7 +27,6 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,10 +148,9 @@ class ReplicatedChatTest {
 
   private void cluster(String... ids) throws Exception {
     peers = new LinkedHashMap<>();
-    for (String id : ids) {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        peers.put(id, "127.0.0.1:" + socket.getLocalPort());
-      }
+    int[] ports = dev.chitchat.rpc.FreePorts.onLoopback(ids.length);
+    for (int i = 0; i < ids.length; i++) {
+      peers.put(ids[i], "127.0.0.1:" + ports[i]);
     }
     for (String id : ids) {
       start(id, id);

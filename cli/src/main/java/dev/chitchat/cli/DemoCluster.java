@@ -2,8 +2,6 @@ package dev.chitchat.cli;
 
 import dev.chitchat.logging.LoggedEvent;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +73,7 @@ final class DemoCluster {
     this.watcher = watcher;
     this.progress = progress;
     this.timeout = timeout;
-    int[] ports = freePorts(2 * servers);
+    int[] ports = dev.chitchat.rpc.FreePorts.onLoopback(2 * servers);
     for (int i = 0; i < servers; i++) {
       String id = "s" + (i + 1);
       replicas.add(new Replica(id, ports[2 * i], ports[2 * i + 1], runDir.resolve("data").resolve(id)));
@@ -355,25 +353,4 @@ final class DemoCluster {
         : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
   }
 
-  /**
-   * {@code count} distinct free TCP ports on the loopback address, as the kernel hands them out for
-   * port 0; each is released before the replicas start, so another program could take one first
-   * (unlikely: the kernel hands out ephemeral ports in turn).
-   */
-  static int[] freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
-  }
 }

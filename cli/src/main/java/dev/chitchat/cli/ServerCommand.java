@@ -226,8 +226,8 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
+    try {
+      return dev.chitchat.rpc.FreePorts.onLoopback(1)[0];
     } catch (IOException e) {
       throw new UserError("No free port for Raft: " + e.getMessage());
     }

@@ -50,7 +50,7 @@ final class TestCluster {
   TestCluster(RealProcesses processes, Path work, Path logs, int n) throws IOException {
     this.processes = processes;
     this.logs = logs;
-    int[] ports = DemoCluster.freePorts(2 * n);
+    int[] ports = dev.chitchat.rpc.FreePorts.onLoopback(2 * n);
     String peers = java.util.stream.IntStream.range(0, n)
         .mapToObj(i -> "s" + (i + 1) + "=127.0.0.1:" + ports[2 * i + 1])
         .collect(Collectors.joining(","));
