@@ -1,12 +1,8 @@
 package dev.chitchat.diagrams;
 
 import com.google.gson.JsonObject;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,8 +41,7 @@ final class ClusterRunBuilder {
     }
   }
 
-  private final Map<String, Long> clocks = new LinkedHashMap<>();
-  private final Map<String, List<String>> lines = new LinkedHashMap<>();
+  private final SimulatedLogs logs = new SimulatedLogs();
   private final Set<String> alive = new LinkedHashSet<>();
   private final Map<String, String> attached = new LinkedHashMap<>();
   /** Events each member has yet to be sent (its replica was down), in order. */
@@ -55,7 +50,6 @@ final class ClusterRunBuilder {
   private final List<Entry> committed = new ArrayList<>();
   private long seq;
   private long calls;
-  private long micros;
 
   ClusterRunBuilder(String... replicas) {
     for (String r : replicas) {
@@ -65,74 +59,29 @@ final class ClusterRunBuilder {
   }
 
   private void process(String name) {
-    clocks.putIfAbsent(name, 0L);
-    lines.computeIfAbsent(name, k -> new ArrayList<>());
+    logs.process(name);
   }
 
   /** The lines of a process's log (all its incarnations), mutable. */
   List<String> lines(String process) {
-    return lines.get(process);
-  }
-
-  private JsonObject event(String process, long lamport, String kind) {
-    JsonObject o = new JsonObject();
-    o.addProperty("time", Instant.ofEpochSecond(1_800_000_000L, (micros++) * 1000).toString());
-    o.addProperty("process", process);
-    o.addProperty("lamport", lamport);
-    o.addProperty("kind", kind);
-    return o;
-  }
-
-  private JsonObject tick(String process, String kind) {
-    long l = clocks.merge(process, 1L, Long::sum);
-    return event(process, l, kind);
+    return logs.lines(process);
   }
 
   private void emit(JsonObject o) {
-    lines.get(o.get("process").getAsString()).add(o.toString());
+    logs.emit(o);
   }
 
   private JsonObject action(String process, String action, String text) {
-    JsonObject o = tick(process, "action");
-    o.addProperty("action", action);
-    if (text != null) {
-      o.addProperty("text", text);
-    }
-    return o;
+    return logs.action(process, action, text);
   }
 
   private JsonObject send(String from, String to, String rpc, String leg, String callId, String status) {
-    JsonObject o = tick(from, "send");
-    o.addProperty("rpc", rpc);
-    o.addProperty("leg", leg);
-    o.addProperty("callId", callId);
-    o.addProperty("peer", to);
-    if (status != null) {
-      o.addProperty("status", status);
-    }
-    return o;
+    return logs.send(from, to, rpc, leg, callId, status);
   }
 
   private JsonObject receive(
       String at, String from, String rpc, String leg, String callId, String status, Long carried) {
-    long l = clocks.get(at);
-    l = (carried == null ? l : Math.max(l, carried)) + 1;
-    clocks.put(at, l);
-    JsonObject o = event(at, l, "receive");
-    o.addProperty("rpc", rpc);
-    o.addProperty("leg", leg);
-    o.addProperty("callId", callId);
-    o.addProperty("peer", from);
-    if (status != null) {
-      o.addProperty("status", status);
-    }
-    if (carried != null) {
-      o.addProperty("msgLamport", carried);
-    }
-    if ("request".equals(leg) && !"Join".equals(rpc) && !RunModel.REPLICATE.equals(rpc)) {
-      o.addProperty("auth", from);
-    }
-    return o;
+    return logs.receive(at, from, rpc, leg, callId, status, carried);
   }
 
   private String newCall() {
@@ -326,7 +275,7 @@ final class ClusterRunBuilder {
    * committed entry again, in order (Raft replays its log into the state machine).
    */
   ClusterRunBuilder restart(String s) {
-    clocks.put(s, 0L);
+    logs.restart(s);
     alive.add(s);
     for (Entry en : new ArrayList<>(committed)) {
       apply(s, en);
@@ -390,17 +339,7 @@ final class ClusterRunBuilder {
 
   /** Writes {@code <process>.jsonl} for every process into {@code dir}. */
   Path write(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    for (Map.Entry<String, List<String>> e : lines.entrySet()) {
-      try (BufferedWriter w =
-          Files.newBufferedWriter(dir.resolve(e.getKey() + ".jsonl"), StandardCharsets.UTF_8)) {
-        for (String line : e.getValue()) {
-          w.write(line);
-          w.write('\n');
-        }
-      }
-    }
-    return dir;
+    return logs.write(dir);
   }
 
   /**

@@ -1,12 +1,8 @@
 package dev.chitchat.diagrams;
 
 import com.google.gson.JsonObject;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,89 +18,43 @@ import java.util.Set;
  */
 final class RunBuilder {
 
-  private final Map<String, Long> clocks = new LinkedHashMap<>();
-  private final Map<String, List<String>> lines = new LinkedHashMap<>();
+  private final SimulatedLogs logs = new SimulatedLogs();
   private final Set<String> members = new LinkedHashSet<>();
   private final Set<String> crashed = new LinkedHashSet<>();
   private long seq;
   private long calls;
-  private long micros;
 
   RunBuilder() {
     process("server");
   }
 
   private void process(String name) {
-    clocks.putIfAbsent(name, 0L);
-    lines.computeIfAbsent(name, k -> new ArrayList<>());
+    logs.process(name);
   }
 
   /** The lines of a process's log, mutable. */
   List<String> lines(String process) {
-    return lines.get(process);
-  }
-
-  private JsonObject event(String process, long lamport, String kind) {
-    JsonObject o = new JsonObject();
-    o.addProperty("time", Instant.ofEpochSecond(1_800_000_000L, (micros++) * 1000).toString());
-    o.addProperty("process", process);
-    o.addProperty("lamport", lamport);
-    o.addProperty("kind", kind);
-    return o;
-  }
-
-  private JsonObject tick(String process, String kind) {
-    long l = clocks.merge(process, 1L, Long::sum);
-    return event(process, l, kind);
+    return logs.lines(process);
   }
 
   private void emit(JsonObject o) {
-    lines.get(o.get("process").getAsString()).add(o.toString());
+    logs.emit(o);
   }
 
   private JsonObject action(String process, String action, String text) {
-    JsonObject o = tick(process, "action");
-    o.addProperty("action", action);
-    if (text != null) {
-      o.addProperty("text", text);
-    }
-    return o;
+    return logs.action(process, action, text);
   }
 
   /** A send; returns the Lamport time the message carries. */
   private long send(String from, String to, String rpc, String leg, String callId, String status) {
-    JsonObject o = tick(from, "send");
-    o.addProperty("rpc", rpc);
-    o.addProperty("leg", leg);
-    o.addProperty("callId", callId);
-    o.addProperty("peer", to);
-    if (status != null) {
-      o.addProperty("status", status);
-    }
+    JsonObject o = logs.send(from, to, rpc, leg, callId, status);
     emit(o);
     return o.get("lamport").getAsLong();
   }
 
   private void receive(
       String at, String from, String rpc, String leg, String callId, String status, Long carried) {
-    long l = clocks.get(at);
-    l = (carried == null ? l : Math.max(l, carried)) + 1;
-    clocks.put(at, l);
-    JsonObject o = event(at, l, "receive");
-    o.addProperty("rpc", rpc);
-    o.addProperty("leg", leg);
-    o.addProperty("callId", callId);
-    o.addProperty("peer", from);
-    if (status != null) {
-      o.addProperty("status", status);
-    }
-    if (carried != null) {
-      o.addProperty("msgLamport", carried);
-    }
-    if ("request".equals(leg) && !"Join".equals(rpc)) {
-      o.addProperty("auth", from); // the session token's or the callback secret's holder
-    }
-    emit(o);
+    emit(logs.receive(at, from, rpc, leg, callId, status, carried));
   }
 
   private String newCall() {
@@ -247,17 +197,7 @@ final class RunBuilder {
 
   /** Writes {@code <process>.jsonl} for every process into {@code dir}. */
   Path write(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    for (Map.Entry<String, List<String>> e : lines.entrySet()) {
-      try (BufferedWriter w =
-          Files.newBufferedWriter(dir.resolve(e.getKey() + ".jsonl"), StandardCharsets.UTF_8)) {
-        for (String line : e.getValue()) {
-          w.write(line);
-          w.write('\n');
-        }
-      }
-    }
-    return dir;
+    return logs.write(dir);
   }
 
   /** The demo-like run used by several tests: three participants, a refusal, a leave. */
